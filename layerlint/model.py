@@ -261,6 +261,9 @@ class Build:
     target: int | None
     builder: str = "buildkit"
     global_args: tuple[KeyValue, ...] = ()
+    global_env: dict[str, str] = field(default_factory=dict)  # global ARG values after --build-arg
+    build_args: dict[str, str] = field(default_factory=dict)
+    errors: list[SyntaxIssue] = field(default_factory=list)  # stage-level problems (bad target, ...)
 
     @property
     def target_stage(self) -> Stage | None:

@@ -1,0 +1,204 @@
+"""The build model: stages, the stage graph, the target, and what each instruction adds.
+
+Facts every rule, the size estimator and the cache simulator need are computed here once
+(ARCHITECTURE.md §5: shared facts live outside rules).
+
+Layer classification, with the reference for each rule:
+
+* ``FROM`` brings the base image's layers (or, for ``FROM <stage>``, that stage's).
+* ``RUN``, ``COPY`` and ``ADD`` each add one filesystem layer - Docker docs, "Docker
+  build cache" / "Layers": "Each instruction in a Dockerfile roughly translates to an image
+  layer"; only these three change the filesystem (docs.docker.com/build/guide/layers/).
+* ``WORKDIR`` adds a small layer under BuildKit: BuildKit's ``dispatchWorkdir`` runs a
+  ``llb.Mkdir`` file operation whenever the directory is set, so the image history of
+  official images shows a ~32-byte layer for every WORKDIR, even when the directory
+  already existed (docker/buildx#1910).  The classic builder only records it in the config
+  (it creates the directory but commits no layer) - hence ``builder="classic"``.
+* Every other instruction (ENV, LABEL, ARG, CMD, ENTRYPOINT, EXPOSE, USER, VOLUME, SHELL,
+  STOPSIGNAL, HEALTHCHECK, ONBUILD, MAINTAINER) only changes the image config and shows
+  up as an empty "0B" history entry.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from layerlint.model import Build, Dockerfile, Instruction, Layer, LayerKind, Stage, SyntaxIssue
+
+FILESYSTEM_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
+BUILDERS = ("buildkit", "classic")
+WORKDIR_LAYER_BYTES = 32
+
+_MOUNT_FROM = re.compile(r"(?:^|,)from=([^,]+)")
+
+
+def layer_kind(keyword: str, builder: str = "buildkit") -> LayerKind:
+    """How an instruction contributes to the image under the given builder."""
+    if keyword == "FROM":
+        return LayerKind.BASE
+    if keyword in FILESYSTEM_INSTRUCTIONS:
+        return LayerKind.FILESYSTEM
+    if keyword == "WORKDIR" and builder == "buildkit":
+        return LayerKind.FILESYSTEM
+    return LayerKind.METADATA
+
+
+def analyze(
+    dockerfile: Dockerfile,
+    *,
+    target: str | None = None,
+    builder: str = "buildkit",
+    build_args: Mapping[str, str] | None = None,
+) -> Build:
+    """Build the stage model of a parsed Dockerfile.
+
+    Unknown ``target`` names are reported in ``Build.errors`` and the last stage is used,
+    so analysis still proceeds.
+    """
+    from layerlint.expand import process_word
+
+    if builder not in BUILDERS:
+        raise ValueError(f"unknown builder {builder!r} (expected one of {', '.join(BUILDERS)})")
+    build_args = dict(build_args or {})
+    errors: list[SyntaxIssue] = []
+    stages: list[Stage] = []
+    global_args = []
+    global_env: dict[str, str] = {}
+
+    for ins in dockerfile.instructions:
+        if ins.keyword == "FROM":
+            stages.append(_new_stage(ins, len(stages), stages, global_env, dockerfile.escape, process_word))
+            continue
+        if not stages:
+            if ins.keyword == "ARG":
+                for pair in ins.pairs:
+                    global_args.append(pair)
+                    value = build_args.get(pair.key)
+                    if value is None and pair.value is not None:
+                        value = _expand(process_word, pair.value, global_env, dockerfile.escape)
+                    if value is not None:
+                        global_env[pair.key] = value
+                continue
+            errors.append(
+                SyntaxIssue(
+                    f"{ins.keyword} before the first FROM: no build stage in current context",
+                    ins.keyword_span,
+                    "instruction",
+                )
+            )
+            continue
+        stages[-1].instructions.append(ins)
+
+    for stage in stages:
+        _link(stage, stages)
+        _classify(stage, builder)
+
+    target_index: int | None = len(stages) - 1 if stages else None
+    if target is not None and stages:
+        found = next((s for s in stages if s.name is not None and s.name.lower() == target.lower()), None)
+        if found is None:
+            errors.append(SyntaxIssue(f"target stage {target!r} could not be found", stages[-1].from_instruction.span))
+        else:
+            target_index = found.index
+    if target_index is not None:
+        _mark_reachable(stages, target_index)
+    return Build(dockerfile, stages, target_index, builder, tuple(global_args), global_env, build_args, errors)
+
+
+def _expand(process_word, word: str, env: Mapping[str, str], escape: str) -> str:  # type: ignore[no-untyped-def]
+    try:
+        return process_word(word, env, escape)
+    except Exception:  # a malformed ${...} is reported by rules; keep the raw text here
+        return word
+
+
+def _new_stage(ins: Instruction, index: int, stages: list[Stage], env: Mapping[str, str], escape, process_word) -> Stage:  # type: ignore[no-untyped-def]
+    args = ins.args
+    base = args[0].raw if args else ""
+    name = args[2].value if len(args) == 3 and args[1].raw.upper() == "AS" else None
+    platform_flag = ins.flag("platform")
+    stage = Stage(
+        index=index,
+        name=name,
+        base=base,
+        base_expanded=_expand(process_word, base, env, escape),
+        from_instruction=ins,
+        instructions=[ins],
+        platform=_expand(process_word, platform_flag.value, env, escape) if platform_flag and platform_flag.value else None,
+    )
+    lowered = stage.base_expanded.lower()
+    for earlier in stages:
+        if earlier.name is not None and earlier.name.lower() == lowered:
+            stage.base_stage = earlier.index
+            stage.depends_on.add(earlier.index)
+    return stage
+
+
+def _stage_ref(ref: str, stages: list[Stage], before: int) -> int | None:
+    """Resolve a ``--from`` value to an earlier stage index (by name or number)."""
+    lowered = ref.lower()
+    for stage in stages[:before]:
+        if stage.name is not None and stage.name.lower() == lowered:
+            return stage.index
+    if ref.isdigit() and int(ref) < before:
+        return int(ref)
+    return None
+
+
+def _link(stage: Stage, stages: list[Stage]) -> None:
+    """Record the stages this one reads through COPY --from and RUN --mount=from=."""
+    for ins in stage.instructions:
+        ins = ins.effective
+        refs: list[str] = []
+        if ins.keyword in ("COPY", "ADD"):
+            flag = ins.flag("from")
+            if flag is not None and flag.value:
+                refs.append(flag.value)
+        elif ins.keyword == "RUN":
+            for mount in ins.flags_named("mount"):
+                m = _MOUNT_FROM.search(mount.value or "")
+                if m:
+                    refs.append(m.group(1))
+        for ref in refs:
+            index = _stage_ref(ref, stages, stage.index)
+            if index is not None:
+                stage.depends_on.add(index)
+
+
+def _classify(stage: Stage, builder: str) -> None:
+    ordinal = 0
+    for ins in stage.instructions:
+        kind = layer_kind(ins.keyword, builder)
+        if kind is LayerKind.FILESYSTEM:
+            ordinal += 1
+            stage.layers.append(Layer(ins, kind, ordinal))
+        else:
+            stage.layers.append(Layer(ins, kind, None))
+
+
+def _mark_reachable(stages: list[Stage], target: int) -> None:
+    todo = [target]
+    while todo:
+        index = todo.pop()
+        stage = stages[index]
+        if stage.reaches_target:
+            continue
+        stage.reaches_target = True
+        todo.extend(stage.depends_on)
+
+
+def lineage(build: Build, stage: Stage) -> list[Stage]:
+    """The chain of stages whose layers make up ``stage``'s image, root first."""
+    chain = [stage]
+    seen = {stage.index}
+    while chain[0].base_stage is not None and chain[0].base_stage not in seen:
+        parent = build.stages[chain[0].base_stage]
+        seen.add(parent.index)
+        chain.insert(0, parent)
+    return chain
+
+
+def image_layers_created(build: Build, stage: Stage) -> int:
+    """Layers the Dockerfile creates in ``stage``'s image, including parent stages'."""
+    return sum(s.created_layers for s in lineage(build, stage))

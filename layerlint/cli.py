@@ -1,0 +1,103 @@
+"""Command line: ``layerlint [check] PATH...``, ``layerlint layers PATH``, ``rules``, ``explain``.
+
+Exit codes (documented in the README):
+  0  no finding at or above the failure threshold
+  1  findings at or above the threshold
+  2  usage or configuration error, or a file that could not be read (other files are still linted)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SUBCOMMANDS = ("check", "layers", "rules", "explain", "server", "cache", "migrate")
+
+
+class UsageError(Exception):
+    """A bad option or config value; printed as one line, exit code 2."""
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--target", help="build stage to analyse (default: the last stage)")
+    p.add_argument("--builder", choices=("buildkit", "classic"), default=None, help="builder semantics (default: buildkit)")
+    p.add_argument("--build-arg", action="append", default=[], metavar="K=V", help="build argument, as docker build")
+    p.add_argument("--config", help="use this config file instead of searching for one")
+    p.add_argument("--isolated", action="store_true", help="ignore all config files")
+    p.add_argument("--output-file", "-o", help="write the report to a file instead of stdout")
+    p.add_argument("--no-color", action="store_true", help="never use color (NO_COLOR is honoured too)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="layerlint", description="Lint Dockerfiles for build-cache, layer-size and best-practice problems.")
+    parser.add_argument("--version", action="version", version=f"layerlint {_version()}")
+    sub = parser.add_subparsers(dest="command")
+
+    check = sub.add_parser("check", help="lint Dockerfiles (the default command)")
+    check.add_argument("paths", nargs="*", default=["."], help="files or directories ('-' reads stdin)")
+    check.add_argument("--format", default="text", help="text, full, concise, json (and more, see README)")
+    check.add_argument("--stdin-filename", help="the path to report for '-' (and to find config from)")
+    check.add_argument("--select", help="comma-separated rule ids, prefixes, names or aliases to enable")
+    check.add_argument("--extend-select", help="rules to enable in addition to the selected ones")
+    check.add_argument("--ignore", help="rules to disable")
+    check.add_argument("--failure-threshold", "-t", help="lowest severity that fails: error, warning, info, style")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument("--statistics", action="store_true", help="count findings per rule")
+    check.add_argument("--jobs", "-j", type=int, default=None, help="lint files in N processes (default: CPU count)")
+    check.add_argument("--context", help="build context directory (default: the Dockerfile's folder)")
+    _common(check)
+
+    layers = sub.add_parser("layers", help="show the layers each instruction creates")
+    layers.add_argument("path", help="the Dockerfile ('-' reads stdin)")
+    layers.add_argument("--format", default="text", choices=("text", "json"), help="text or json")
+    layers.add_argument("--context", help="build context directory (default: the Dockerfile's folder)")
+    layers.add_argument("--platform", help="target platform, e.g. linux/amd64")
+    _common(layers)
+
+    rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", default="text", choices=("text", "json"))
+    rules.add_argument("--all", action="store_true", help="include opt-in rules")
+
+    explain = sub.add_parser("explain", help="show a rule's page")
+    explain.add_argument("rule", help="rule id, name or alias (e.g. LL301, DL3009)")
+    return parser
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("layerlint")
+    except Exception:  # pragma: no cover - running from a source tree
+        return "0.0.0"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["check", *argv]
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            from layerlint.commands.check import run
+        elif args.command == "layers":
+            from layerlint.commands.layers import run
+        elif args.command in ("rules", "explain"):
+            from layerlint.commands.rules import run
+        else:
+            parser.error(f"{args.command} is not available")
+        return run(args)
+    except UsageError as exc:
+        print(f"layerlint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""One module per subcommand; ``layerlint.cli`` imports only the one that runs."""

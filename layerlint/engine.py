@@ -1,0 +1,117 @@
+"""Run the selected checks on one file and turn their hits into findings.
+
+The engine is the only place that knows about selection, severity and suppressions; checks
+only produce hits, reporters only see findings.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from layerlint import catalog
+from layerlint.build import analyze
+from layerlint.model import Build, Dockerfile
+from layerlint.parse import parse
+from layerlint.rule import REGISTRY, Finding, Hit, RuleContext, Severity
+from layerlint.settings import Settings, enabled_rules, severity_for
+from layerlint.source import SourceFile
+
+
+@dataclass
+class FileResult:
+    """Everything known about one linted file."""
+
+    source: SourceFile
+    dockerfile: Dockerfile
+    build: Build
+    findings: list[Finding] = field(default_factory=list)
+    context: RuleContext | None = None
+
+
+def load_checks(rule_ids: Iterable[str]) -> None:
+    """Import the modules that hold the checks of ``rule_ids`` (each module once)."""
+    metas = catalog.load()
+    for module in sorted({metas[r].module for r in rule_ids if r in metas}):
+        importlib.import_module(f"layerlint.checks.{module}")
+
+
+def make_finding(source: SourceFile, code: str, hit: Hit, severity: Severity | None = None) -> Finding:
+    meta = catalog.load()[code]
+    start = source.position(hit.span.start)
+    end = source.position(hit.span.end)
+    return Finding(
+        path=source.path,
+        code=code,
+        name=meta.name,
+        category=meta.category,
+        severity=severity if severity is not None else Severity.parse(meta.severity),
+        message=hit.message,
+        span=hit.span,
+        line=start.line,
+        column=start.column,
+        end_line=end.line,
+        end_column=end.column,
+        aliases=meta.aliases,
+        fix=hit.fix,
+        instruction=hit.instruction,
+    )
+
+
+def lint_source(source: SourceFile, settings: Settings, *, context_dir: str | None = None) -> FileResult:
+    """Parse, model and lint one decoded file."""
+    dockerfile = parse(source)
+    build = analyze(dockerfile, target=settings.target, builder=settings.builder, build_args=settings.build_args)
+    metas = catalog.load()
+    enabled = enabled_rules(settings, metas, source.path)
+    options = {rid: {**metas[rid].default_options, **settings.options.get(rid, {})} for rid in enabled}
+    ctx = RuleContext(dockerfile, build, context_dir, options)
+    load_checks(enabled)
+    hits: list[tuple[str, Hit]] = []
+    per_instruction: dict[str, list[str]] = {}
+    for rid in sorted(enabled):
+        chk = REGISTRY.get(rid)
+        if chk is None:
+            continue
+        if chk.instructions is None:
+            hits.extend((rid, h) for h in _run(ctx, rid, chk.fn, source.path))
+        else:
+            for keyword in chk.instructions:
+                per_instruction.setdefault(keyword, []).append(rid)
+    if per_instruction:
+        for ins in dockerfile.instructions:
+            for rid in per_instruction.get(ins.effective.keyword, ()):
+                hits.extend((rid, h) for h in _run(ctx, rid, REGISTRY[rid].fn, source.path, ins))
+    findings = [
+        make_finding(
+            source,
+            rid,
+            hit,
+            severity_for(settings, rid, metas[rid].severity, (metas[rid].name.lower(), *(a.lower() for a in metas[rid].aliases))),
+        )
+        for rid, hit in hits
+    ]
+    findings = _suppress(ctx, findings, settings, enabled)
+    findings.sort(key=lambda f: (f.span.start, f.code))
+    return FileResult(source, dockerfile, build, findings, ctx)
+
+
+def _run(ctx: RuleContext, rid: str, fn, path: str, *args) -> list[Hit]:  # type: ignore[no-untyped-def]
+    """Run one check; a bug in one rule must not stop the others or the other files."""
+    ctx.rule = rid
+    try:
+        return list(fn(ctx, *args))
+    except Exception as exc:  # noqa: BLE001 - reported, never a traceback for users
+        print(f"layerlint: internal error in rule {rid} on {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return []
+
+
+def _suppress(ctx: RuleContext, findings: list[Finding], settings: Settings, enabled: set[str]) -> list[Finding]:
+    """Apply inline suppressions (``layerlint.suppress``) unless disabled by settings."""
+    if settings.disable_ignore_pragma:
+        return findings
+    from layerlint import suppress
+
+    return suppress.apply(ctx, findings, enabled, lambda code, span, message: make_finding(ctx.source, code, Hit(span, message)))

@@ -1,0 +1,58 @@
+"""Output formats, one module each; ``FORMATS`` maps a ``--format`` name to its module.
+
+A reporter module exposes ``render(findings, sources, options) -> str`` and sees only result
+types (``Finding``, ``SourceFile``), never the engine.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass
+from types import ModuleType
+
+FORMATS = {
+    "text": "text",
+    "full": "text",
+    "concise": "concise",
+    "json": "json",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    color: bool = False
+    show_source: bool = True
+    statistics: bool = False
+    files_checked: int = 0
+    fixable_hint: bool = True
+
+
+def reporter(name: str) -> ModuleType:
+    """The module that renders ``--format name``."""
+    return importlib.import_module(f"layerlint.report.{FORMATS[name]}")
+
+
+def use_color(stream) -> bool:  # type: ignore[no-untyped-def]
+    """Color only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+class Style:
+    """Minimal ANSI styling (rich costs ~30 ms of start-up we do not need)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, *codes: str) -> str:
+        if not self.enabled or not codes:
+            return text
+        table = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36"}
+        return f"\x1b[{';'.join(table[c] for c in codes)}m{text}\x1b[0m"
+
+
+SEVERITY_COLORS = {"error": ("red", "bold"), "warning": ("yellow",), "info": ("blue",), "style": ("cyan",)}

@@ -1,0 +1,97 @@
+"""Resolved settings for one linted file, and rule selection.
+
+A plain dataclass on purpose: the common path (no config file) must not import pydantic or
+ruamel.  ``layerlint.config`` validates files and produces these.
+
+Selection follows flake8's DecisionEngine / ruff: every selector is a rule id prefix
+(``LL3``), a full id, a rule name or an alias (``DL3008``, ``JSONArgsRecommended``).  For each
+rule the most specific matching selector decides (a full id, name or alias beats any prefix;
+a longer prefix beats a shorter one); on a tie ``ignore`` wins over ``select``, and any
+explicit selector beats the default (every rule that is not opt-in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from layerlint.rule import Severity
+
+
+@dataclass
+class Settings:
+    select: tuple[str, ...] | None = None  # None: the default set (all rules not opt-in)
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    severity: dict[str, str] = field(default_factory=dict)  # rule selector -> severity
+    failure_threshold: Severity = Severity.INFO
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule id -> options
+    target: str | None = None
+    builder: str = "buildkit"
+    build_args: dict[str, str] = field(default_factory=dict)
+    context: str | None = None
+    trusted_registries: tuple[str, ...] = ()
+    disable_ignore_pragma: bool = False
+    no_fail: bool = False
+    source: str | None = None  # the config file these came from, for messages
+
+    def copy(self, **changes: Any) -> Settings:
+        from dataclasses import replace
+
+        return replace(self, **changes)
+
+
+def _specificity(selector: str, rule_id: str, names: Iterable[str]) -> int:
+    """How specifically ``selector`` names ``rule_id``: -1 no match, else a rank."""
+    sel = selector.strip().lower()
+    if not sel:
+        return -1
+    if sel == "all":
+        return 0
+    if sel in names:
+        return 1000
+    if rule_id.lower().startswith(sel):
+        return len(sel)
+    return -1
+
+
+def enabled_rules(
+    settings: Settings,
+    catalog: Mapping[str, Any],
+    path: str | None = None,
+) -> set[str]:
+    """The ids of the rules that run for ``path`` under ``settings``."""
+    import fnmatch
+
+    ignore = list(settings.ignore)
+    if path is not None:
+        for pattern, codes in settings.per_file_ignores.items():
+            if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path.rsplit("/", 1)[-1], pattern):
+                ignore.extend(codes)
+    select = list(settings.select) if settings.select is not None else []
+    select.extend(settings.extend_select)
+    out: set[str] = set()
+    for rule_id, meta in catalog.items():
+        names = {rule_id.lower(), meta.name.lower(), *(a.lower() for a in meta.aliases)}
+        best_select = max((_specificity(s, rule_id, names) for s in select), default=-1)
+        best_ignore = max((_specificity(s, rule_id, names) for s in ignore), default=-1)
+        if best_select < 0 and best_ignore < 0:
+            on = meta.enabled if settings.select is None else False
+        else:
+            on = best_select > best_ignore
+        if on:
+            out.add(rule_id)
+    return out
+
+
+def severity_for(settings: Settings, rule_id: str, default: str, names: Iterable[str]) -> Severity:
+    """The severity of a rule after overrides (the most specific selector wins)."""
+    names = set(names)
+    best, chosen = -1, default
+    for selector, level in settings.severity.items():
+        rank = _specificity(selector, rule_id, names)
+        if rank > best:
+            best, chosen = rank, level
+    return Severity.parse(chosen)
