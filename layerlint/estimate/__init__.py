@@ -1,0 +1,1 @@
+"""Size and content estimates: what a build would put in each layer, without building it."""
