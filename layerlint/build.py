@@ -56,7 +56,7 @@ def analyze(
     Unknown ``target`` names are reported in ``Build.errors`` and the last stage is used,
     so analysis still proceeds.
     """
-    from layerlint.expand import process_word
+    from layerlint.expand import platform_args, process_word
 
     if builder not in BUILDERS:
         raise ValueError(f"unknown builder {builder!r} (expected one of {', '.join(BUILDERS)})")
@@ -64,7 +64,8 @@ def analyze(
     errors: list[SyntaxIssue] = []
     stages: list[Stage] = []
     global_args = []
-    global_env: dict[str, str] = {}
+    # FROM lines see the automatic platform ARGs and the global ARGs (BuildKit's defaultArgs).
+    global_env: dict[str, str] = {k: build_args.get(k, v) for k, v in platform_args().items()}
 
     for ins in dockerfile.instructions:
         if ins.keyword == "FROM":

@@ -66,12 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    try:
-        from importlib.metadata import version
+    from layerlint import __version__
 
-        return version("layerlint")
-    except Exception:  # pragma: no cover - running from a source tree
-        return "0.0.0"
+    return __version__
 
 
 def main(argv: Sequence[str] | None = None) -> int:

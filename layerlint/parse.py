@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 
+from layerlint.expand import unquote
 from layerlint.model import (
     Comment,
     Directive,
@@ -177,38 +178,6 @@ def _whitespace_words(rest: str) -> list[tuple[str, int, int]]:
         pos = m.end()
     out.append((rest[pos:], pos, len(rest)))
     return out
-
-
-def unquote(word: str, escape: str = "\\") -> str:
-    """Remove shell quotes and escapes from a word without expanding variables."""
-    out: list[str] = []
-    i = 0
-    n = len(word)
-    quote = ""
-    while i < n:
-        ch = word[i]
-        if quote == "'":
-            if ch == "'":
-                quote = ""
-            else:
-                out.append(ch)
-        elif quote == '"':
-            if ch == '"':
-                quote = ""
-            elif ch == escape and i + 1 < n and word[i + 1] in f'"{escape}$`':
-                i += 1
-                out.append(word[i])
-            else:
-                out.append(ch)
-        elif ch in "'\"":
-            quote = ch
-        elif ch == escape and i + 1 < n:
-            i += 1
-            out.append(word[i])
-        else:
-            out.append(ch)
-        i += 1
-    return "".join(out)
 
 
 def _extract_flags(line: str) -> tuple[int, list[tuple[str, int, int]]]:

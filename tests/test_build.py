@@ -113,3 +113,9 @@ def test_stage_of_maps_instructions() -> None:
     assert build.stage_of(df.instructions[0]) is None  # the global ARG
     assert build.stage_of(df.instructions[4]).name == "deps"
     assert build.stage_of(df.instructions[-1]).name == "app"
+
+
+def test_from_sees_automatic_platform_args() -> None:
+    build = analyze(parse_text("FROM --platform=$BUILDPLATFORM golang:1.22-$TARGETARCH\n"))
+    assert build.stages[0].base_expanded == "golang:1.22-amd64"
+    assert build.stages[0].platform == "linux/amd64"
