@@ -31,6 +31,23 @@ def instruction_view(build: Build, ins: Instruction, kind: str) -> dict[str, Any
 def view(build: Build, path: str, base_layers: int | None = None) -> dict[str, Any]:
     """The layers document for ``build`` (``base_layers``: the base image's layer count if known)."""
     stages = []
+    first_from = build.stages[0].from_instruction.index if build.stages else None
+    preamble = [i for i in build.dockerfile.instructions if first_from is None or i.index < first_from]
+    if preamble:
+        # Global ARGs (and, in a broken file, anything else) before the first FROM belong to no
+        # stage; they are listed in a leading entry so every instruction appears exactly once.
+        stages.append(
+            {
+                "index": None,
+                "name": None,
+                "base": None,
+                "base_stage": None,
+                "global": True,
+                "reaches_target": False,
+                "layers": {"created": 0, "image": 0},
+                "instructions": [instruction_view(build, i, "metadata") for i in preamble],
+            }
+        )
     for stage in build.stages:
         instructions = [instruction_view(build, layer.instruction, layer.kind.value) for layer in stage.layers]
         stages.append(

@@ -141,3 +141,14 @@ def test_entry_point_runs_as_a_process() -> None:
     assert proc.returncode == 0
     ids = [r["id"] for r in json.loads(proc.stdout)]
     assert "LL001" in ids and ids == sorted(ids)
+
+
+def test_layers_json_lists_global_args_in_a_leading_entry(tmp_path: Path, capsys) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_text("ARG V=1\nFROM alpine:$V\nRUN true\n")
+    _, out, _ = run(capsys, "layers", "--format", "json", str(f))
+    doc = json.loads(out)
+    assert [s["index"] for s in doc["stages"]] == [None, 0]
+    assert doc["stages"][0]["global"] is True
+    assert [i["keyword"] for s in doc["stages"] for i in s["instructions"]] == ["ARG", "FROM", "RUN"]
+    assert doc["stages"][1]["base"] == "alpine:1"

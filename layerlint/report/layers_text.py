@@ -13,9 +13,12 @@ def render(doc: dict[str, Any], color: bool = False) -> str:
     style = Style(color)
     out: list[str] = [style(doc["path"], "bold") + f"  (builder: {doc['builder']}, target: {doc['target']})", ""]
     for stage in doc["stages"]:
-        title = f"stage {stage['index']}" + (f" {stage['name']!r}" if stage["name"] else "")
-        title += f"  FROM {stage['base']}"
-        if not stage["reaches_target"]:
+        if stage.get("global"):
+            title = "before the first FROM (global build arguments)"
+        else:
+            title = f"stage {stage['index']}" + (f" {stage['name']!r}" if stage["name"] else "")
+            title += f"  FROM {stage['base']}"
+        if not stage["reaches_target"] and not stage.get("global"):
             title += style("  (not in target image)", "dim")
         out.append(style(title, "bold"))
         out.append(f"  {'line':>5}  {'layer':<7} {'#':>3}  instruction")
