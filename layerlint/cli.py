@@ -47,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--statistics", action="store_true", help="count findings per rule")
     check.add_argument("--jobs", "-j", type=int, default=None, help="lint files in N processes (default: CPU count)")
     check.add_argument("--context", help="build context directory (default: the Dockerfile's folder)")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes and write the files")
+    check.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
+    check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    check.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when a fix was applied")
+    check.add_argument("--add-ignore", action="store_true", help="add `# layerlint: ignore=` comments for every finding")
     _common(check)
 
     layers = sub.add_parser("layers", help="show the layers each instruction creates")

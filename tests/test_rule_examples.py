@@ -9,7 +9,7 @@ import pytest
 from layerlint import catalog
 from layerlint.engine import load_checks
 from layerlint.rule import REGISTRY
-from rule_harness import lint_snippet
+from rule_harness import fix_snippet, lint_snippet
 
 RULES = catalog.load()
 EXAMPLES = [(rid, n, ex) for rid, meta in sorted(RULES.items()) for n, ex in enumerate(meta.examples)]
@@ -27,6 +27,25 @@ def test_bad_example_is_flagged(case: tuple) -> None:
     assert hits, f"{rid} did not flag its bad example"
     if ex.get("lines"):
         assert sorted({f.line for f in hits}) == sorted(ex["lines"])
+    declared = RULES[rid].fix
+    for hit in hits:
+        if hit.fix is not None:
+            assert declared != "none", f"{rid} edits text but its page says fix: none"
+            assert declared == "unsafe" or hit.fix.safety.value == "safe", f"{rid} declares safe fixes but made an unsafe one"
+
+
+def _example_kwargs(rid: str, ex: dict) -> dict:
+    return {"options": {rid: ex["options"]} if ex.get("options") else None, "files": ex.get("files")}
+
+
+@pytest.mark.parametrize("case", [c for c in EXAMPLES if c[2].get("fixed")], ids=_ids)
+def test_fixed_example_is_what_the_fix_produces(case: tuple) -> None:
+    rid, _, ex = case
+    assert RULES[rid].fix != "none", f"{rid} has a fixed example but declares no fix"
+    fixed = fix_snippet(ex["bad"], (rid,), unsafe=ex.get("unsafe", False), **_example_kwargs(rid, ex))
+    assert fixed == ex["fixed"]
+    again = fix_snippet(fixed, (rid,), unsafe=ex.get("unsafe", False), **_example_kwargs(rid, ex))
+    assert again == fixed, "a second --fix pass changed the text"
 
 
 @pytest.mark.parametrize("case", [c for c in EXAMPLES if c[2].get("good")], ids=_ids)

@@ -1,0 +1,166 @@
+"""Apply fixes: one careful loop, as ruff does (ARCHITECTURE.md §5.7).
+
+Each pass lints the text, takes the fixes allowed (safe, plus unsafe with ``--unsafe-fixes``),
+applies the ones that do not overlap in source order, then re-parses.  A pass that makes the
+file unparsable, or that changes an instruction no applied fix touched, is rolled back and its
+fixes are retried one at a time so one bad fix cannot block the good ones.  Passes repeat until
+nothing changes or ``MAX_PASSES`` is reached.  Inserted line breaks follow the file's own
+line endings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from layerlint.engine import lint_source
+from layerlint.parse import parse
+from layerlint.rule import Edit, Finding, Fix, Safety
+from layerlint.settings import Settings
+from layerlint.source import SourceFile, Span
+
+MAX_PASSES = 10
+
+
+@dataclass
+class FixResult:
+    text: str
+    applied: list[Finding] = field(default_factory=list)
+    remaining: list[Finding] = field(default_factory=list)
+    passes: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.applied)
+
+
+def allowed(fix: Fix | None, unsafe: bool) -> bool:
+    return fix is not None and (fix.safety is Safety.SAFE or unsafe)
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    """Apply non-overlapping edits (sorted here) to ``text``."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    out: list[str] = []
+    pos = 0
+    for e in sorted(edits, key=lambda e: (e.span.start, e.span.end)):
+        out.append(text[pos : e.span.start])
+        replacement = e.text
+        if newline != "\n":
+            replacement = replacement.replace("\r\n", "\n").replace("\n", newline)
+        out.append(replacement)
+        pos = e.span.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _overlaps(fix: Fix, taken: list[Edit]) -> bool:
+    for e in fix.edits:
+        for t in taken:
+            if e.span.start < t.span.end and t.span.start < e.span.end:
+                return True
+            if e.span.start == t.span.start and not e.span and not t.span:
+                return True  # two insertions at one point: order would be ambiguous
+    return False
+
+
+def _untouched_instructions(text: str, path: str, edits: list[Edit]) -> list[str]:
+    df = parse(SourceFile(path, text))
+    out = []
+    for ins in df.instructions:
+        if not any(e.span.start <= ins.span.end and ins.span.start <= e.span.end for e in edits):
+            out.append(df.source.slice(ins.span))
+    return out
+
+
+def _is_subsequence(needles: list[str], haystack: list[str]) -> bool:
+    it = iter(haystack)
+    return all(any(n == h for h in it) for n in needles)
+
+
+def _acceptable(before: str, after: str, path: str, edits: list[Edit]) -> bool:
+    """The fixed text parses at least as well and keeps every instruction no fix targeted."""
+    old, new = parse(SourceFile(path, before)), parse(SourceFile(path, after))
+    if len(new.errors) > len(old.errors):
+        return False
+    kept = [new.source.slice(i.span) for i in new.instructions]
+    return _is_subsequence(_untouched_instructions(before, path, edits), kept)
+
+
+def fix_source(
+    source: SourceFile, settings: Settings, *, unsafe: bool = False, context_dir: str | None = None
+) -> FixResult:
+    """Fix ``source`` to a fixed point; returns the new text and what was applied."""
+    text = source.text
+    result = FixResult(text)
+    for _ in range(MAX_PASSES):
+        findings = lint_source(SourceFile(source.path, text), settings, context_dir=context_dir).findings
+        candidates = sorted(
+            (f for f in findings if allowed(f.fix, unsafe)),
+            key=lambda f: min(e.span.start for e in f.fix.edits) if f.fix and f.fix.edits else 0,
+        )
+        taken: list[Edit] = []
+        chosen: list[Finding] = []
+        for f in candidates:
+            assert f.fix is not None
+            if f.fix.edits and not _overlaps(f.fix, taken):
+                taken.extend(f.fix.edits)
+                chosen.append(f)
+        if not chosen:
+            result.remaining = findings
+            break
+        result.passes += 1
+        new_text = apply_edits(text, taken)
+        if new_text != text and _acceptable(text, new_text, source.path, taken):
+            text = new_text
+            result.applied.extend(chosen)
+            continue
+        # Roll back the pass and retry its fixes one by one, keeping the ones that are sound.
+        progressed = False
+        for f in chosen:
+            assert f.fix is not None
+            edits = list(f.fix.edits)
+            candidate = apply_edits(text, edits)
+            if candidate != text and _acceptable(text, candidate, source.path, edits):
+                text = candidate
+                result.applied.append(f)
+                progressed = True
+                break  # spans of the remaining fixes refer to the old text: re-lint first
+        if not progressed:
+            result.remaining = findings
+            break
+    else:
+        result.remaining = lint_source(SourceFile(source.path, text), settings, context_dir=context_dir).findings
+    result.text = text
+    return result
+
+
+def add_ignores(source: SourceFile, findings: list[Finding]) -> str:
+    """Insert ``# layerlint: ignore=...`` above each instruction that has findings (``--add-ignore``)."""
+    df = parse(source)
+    by_instruction: dict[int, set[str]] = {}
+    for f in findings:
+        for ins in df.instructions:
+            if ins.span.start <= f.span.start <= ins.span.end:
+                by_instruction.setdefault(ins.index, set()).add(f.code)
+                break
+    edits = []
+    for ins in df.instructions:
+        codes = by_instruction.get(ins.index)
+        if not codes:
+            continue
+        line_start = source.text.rfind("\n", 0, ins.span.start) + 1
+        indent = source.text[line_start : ins.span.start]
+        if indent.strip():
+            continue  # the instruction does not start its line (cannot happen for parsed files)
+        edits.append(Edit(Span(line_start, line_start), f"{indent}# layerlint: ignore={','.join(sorted(codes))}\n"))
+    return apply_edits(source.text, edits)
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    import difflib
+
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
+        )
+    )
