@@ -1,0 +1,705 @@
+"""Facts the build-cache rules share: a walk of each stage, COPY sources, mounts, installs.
+
+Nothing here reports anything; the ``cache*`` check modules ask questions of it.
+
+* :func:`steps` walks a stage with its ``FROM <stage>`` parents (BuildKit starts such a
+  stage from the parent's state: same files, WORKDIR, ENV, ARG values and USER) and records,
+  before each instruction, the working directory, the variables (``layerlint.expand.Scope``)
+  and the user.  A stage built on an image starts in that image's unknown WORKDIR, written
+  :data:`IMAGE_WORKDIR`, so ``COPY . .`` and ``RUN npm ci`` still meet in the same place.
+* :func:`copy_of` turns a COPY/ADD into absolute destinations and context sources.
+* :func:`mounts` parses ``RUN --mount`` options as BuildKit's ``ParseMount`` reads them.
+* :func:`installs` finds the commands of a RUN that install dependencies from a manifest
+  (``npm ci``, ``pip install -r``, ``go mod download`` ...), with the directory they read.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from layerlint.model import Instruction, Stage
+
+if TYPE_CHECKING:
+    from layerlint.expand import Scope
+    from layerlint.rule import RuleContext
+    from layerlint.shell import Command, Options, Script, ShellWord
+
+IMAGE_WORKDIR = "/\x00image-workdir"
+"""Stands for the base image's WORKDIR, unknown to a linter (paths below it still compare)."""
+
+
+# --------------------------------------------------------------------------- the walk
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One instruction of a stage's lineage, with the state in force *before* it runs."""
+
+    ins: Instruction
+    stage: Stage
+    cwd: str | None  # absolute (or under IMAGE_WORKDIR); None when a variable hides it
+    scope: Scope
+    user: str | None  # the last USER value, None when no USER was given (the image's own)
+
+    def expand(self, word: str) -> str | None:
+        """BuildKit's expansion of ``word`` here, or None when it rests on unknown values."""
+        return expand(self.scope, word)
+
+    def resolve(self, path: str) -> str | None:
+        """An absolute path for ``path`` as seen from this step's working directory."""
+        return join(self.cwd, path)
+
+
+def expand(scope: Scope, word: str) -> str | None:
+    """Expand with the scope; None when an unset name may be set by the image or it fails."""
+    from layerlint.expand import ExpansionError, referenced_names, unquote
+
+    if "$" not in word:
+        return unquote(word, scope.escape)
+    unknown: list[str] = []
+    try:
+        value = scope.expand(word, unresolved=unknown.append)
+    except ExpansionError:
+        return None
+    if any(not scope.is_known(name) for name in unknown):
+        return None
+    if scope.guessed and not scope.guessed.isdisjoint(referenced_names(word, scope.escape)):
+        return None
+    return value
+
+
+def join(base: str | None, path: str | None) -> str | None:
+    """``path`` made absolute against ``base`` and normalized (None stays unknown)."""
+    if path is None:
+        return None
+    if path.startswith("/"):
+        return posixpath.normpath(path) if path != "/" else "/"
+    if base is None:
+        return None
+    return posixpath.normpath(posixpath.join(base, path))
+
+
+def under(path: str | None, directory: str | None) -> bool:
+    """Whether ``path`` is ``directory`` or lies inside it."""
+    if path is None or directory is None:
+        return False
+    if directory == "/":
+        return path.startswith("/")
+    return path == directory or path.startswith(directory + "/")
+
+
+def steps(ctx: RuleContext, stage: Stage) -> list[Step]:
+    """The instructions of ``stage`` and its ``FROM <stage>`` parents, in build order."""
+    return ctx.memo(f"cache.steps.{stage.index}", lambda: _walk(ctx, stage))
+
+
+def _walk(ctx: RuleContext, stage: Stage) -> list[Step]:
+    from layerlint.build import lineage
+
+    out: list[Step] = []
+    scope = _global_scope(ctx)
+    cwd: str | None = IMAGE_WORKDIR
+    user: str | None = None
+    for n, current in enumerate(lineage(ctx.build, stage)):
+        if n == 0:
+            scratch = current.base_expanded.strip().lower() == "scratch"
+            scope = _global_scope(ctx).enter_stage(scratch=scratch)
+            cwd = "/" if scratch else IMAGE_WORKDIR
+        else:
+            scope = _global_scope(ctx).enter_stage(parent=scope)
+        for ins in current.instructions[1:]:
+            if ins.keyword == "ONBUILD":
+                continue
+            out.append(Step(ins, current, cwd, scope, user))
+            scope, cwd, user = _advance(ins, scope, cwd, user)
+    return out
+
+
+def _global_scope(ctx: RuleContext) -> Scope:
+    def build() -> Scope:
+        from layerlint.expand import ExpansionError, Scope
+
+        scope = Scope.initial(ctx.build.build_args, escape=ctx.dockerfile.escape)
+        for pair in ctx.build.global_args:
+            try:
+                scope = scope.with_arg(pair.key, pair.value)
+            except ExpansionError:
+                continue
+        return scope
+
+    return ctx.memo("cache.global-scope", build)
+
+
+def _advance(ins: Instruction, scope: Scope, cwd: str | None, user: str | None) -> tuple[Scope, str | None, str | None]:
+    from layerlint.expand import ExpansionError
+
+    try:
+        if ins.keyword == "ARG":
+            for pair in ins.pairs:
+                scope = scope.with_arg(pair.key, pair.value)
+        elif ins.keyword == "ENV":
+            scope = scope.with_env([(p.key, p.value or "") for p in ins.pairs])
+    except ExpansionError:
+        pass
+    if ins.keyword == "WORKDIR" and ins.args:
+        cwd = join(cwd, expand(scope, ins.args[0].raw))
+    elif ins.keyword == "USER" and ins.args:
+        user = expand(scope, ins.args[0].raw)
+    return scope, cwd, user
+
+
+def is_root(user: str | None) -> bool | None:
+    """True for root (``root``, ``0``, ``0:0`` ...), False for another user, None if unknown."""
+    if user is None:
+        return None
+    name = user.split(":", 1)[0].strip()
+    return name in ("root", "0")
+
+
+# --------------------------------------------------------------------------- COPY / ADD
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One COPY/ADD source from the build context."""
+
+    text: str  # as expanded, e.g. "." or "src/" or "package*.json"
+    path: str  # context-relative, cleaned ("" for the root)
+    word_index: int
+
+    @property
+    def whole_context(self) -> bool:
+        return self.path == "" or self.text.strip() == "*"
+
+    @property
+    def names_directory(self) -> bool:
+        """Written as a directory (``src/``, ``.``): its contents are copied."""
+        return self.whole_context or self.text.endswith(("/", "/."))
+
+
+@dataclass(frozen=True, slots=True)
+class CopyOp:
+    """A COPY or ADD with its destination resolved against WORKDIR."""
+
+    step: Step
+    sources: tuple[Source, ...]  # context sources only (URLs, heredocs and --from excluded)
+    dest: str | None  # absolute, None when unknown
+    dest_is_dir: bool
+    from_context: bool
+
+    @property
+    def ins(self) -> Instruction:
+        return self.step.ins
+
+    def target_of(self, source: Source) -> str | None:
+        """Where a file source lands (for a directory source: the directory it fills)."""
+        if self.dest is None:
+            return None
+        if source.names_directory or self.dest_is_dir:
+            if source.names_directory:
+                return self.dest
+            return posixpath.join(self.dest, posixpath.basename(source.path))
+        return self.dest
+
+
+def is_url(text: str) -> bool:
+    return text.startswith(("http://", "https://"))
+
+
+def is_git_source(text: str) -> bool:
+    """BuildKit's ``gitutil.ParseGitRef`` view of an ADD source, simplified."""
+    if text.startswith(("git://", "git@", "ssh://")):
+        return True
+    if is_url(text):
+        base = text.split("#", 1)[0].split("?", 1)[0]
+        return base.endswith(".git")
+    return False
+
+
+def copy_of(step: Step) -> CopyOp | None:
+    """The COPY/ADD of a step (None for other instructions)."""
+    ins = step.ins
+    if ins.keyword not in ("COPY", "ADD") or len(ins.args) < 2:
+        return None
+    from_flag = ins.flag("from")
+    from_context = from_flag is None or not from_flag.value
+    raw_dest = ins.args[-1]
+    dest_text = step.expand(raw_dest.raw) if not ins.exec_form else raw_dest.value
+    dest = step.resolve(dest_text) if dest_text is not None else None
+    heredoc_names = {doc.name for doc in ins.heredocs}
+    sources: list[Source] = []
+    for n, word in enumerate(ins.args[:-1]):
+        text = word.value if ins.exec_form else step.expand(word.raw)
+        if text is None or not from_context:
+            continue
+        if word.raw.startswith("<<") and word.raw.lstrip("<-").strip("'\"") in heredoc_names:
+            continue
+        if is_url(text) or is_git_source(text):
+            continue
+        cleaned = posixpath.normpath("/" + text).lstrip("/")
+        sources.append(Source(text, cleaned, n))
+    dest_is_dir = (
+        dest_text is not None
+        and (dest_text.endswith("/") or dest_text in (".", "./") or dest_text.endswith("/."))
+        or len(ins.args) > 2
+    )
+    return CopyOp(step, tuple(sources), dest, dest_is_dir, from_context)
+
+
+# --------------------------------------------------------------------------- mounts
+
+
+@dataclass(frozen=True, slots=True)
+class Mount:
+    """One ``RUN --mount`` as BuildKit reads it (defaults filled in)."""
+
+    type: str
+    target: str | None
+    source: str | None
+    from_: str | None
+    sharing: str
+    id: str | None
+    options: Mapping[str, str]
+    flag_index: int
+
+    def target_abs(self, cwd: str | None) -> str | None:
+        return join(cwd, self.target) if self.target else None
+
+
+def parse_mount(value: str, index: int = 0) -> Mount:
+    """Parse ``type=cache,target=/x,...`` (CSV fields, ``key=value`` or bare ``ro``)."""
+    import csv
+
+    try:
+        fields = next(csv.reader([value]))
+    except (csv.Error, StopIteration):
+        fields = value.split(",")
+    opts: dict[str, str] = {}
+    for field in fields:
+        key, eq, val = field.strip().partition("=")
+        key = key.strip().lower()
+        opts[key] = val.strip() if eq else "true"
+    aliases = {"dst": "target", "destination": "target", "src": "source"}
+    for alias, name in aliases.items():
+        if alias in opts and name not in opts:
+            opts[name] = opts[alias]
+    return Mount(
+        type=opts.get("type", "bind").lower(),
+        target=opts.get("target"),
+        source=opts.get("source"),
+        from_=opts.get("from"),
+        sharing=opts.get("sharing", "shared").lower(),
+        id=opts.get("id"),
+        options=opts,
+        flag_index=index,
+    )
+
+
+def mounts(ins: Instruction) -> tuple[Mount, ...]:
+    ins = ins.effective
+    return tuple(parse_mount(f.value or "", n) for n, f in enumerate(ins.flags) if f.name == "mount")
+
+
+def mount_flag(ins: Instruction, mount: Mount):  # type: ignore[no-untyped-def]
+    """The ``--mount`` flag a :class:`Mount` was read from (for its span)."""
+    return [f for f in ins.effective.flags if f.name == "mount"][mount.flag_index]
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def commands(ctx: RuleContext, ins: Instruction) -> Iterator[tuple[Script, Command]]:
+    """Every shell command a RUN executes (its line and shell heredoc bodies)."""
+    for script in ctx.scripts(ins):
+        for cmd in script.commands:
+            if cmd.words:
+                yield script, cmd
+
+
+def command_text(cmd: Command, limit: int = 40) -> str:
+    """A short quote of a command for messages: ``npm ci``."""
+    text = " ".join(w.unquoted for w in cmd.words)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def normalized(cmd: Command) -> tuple[str, tuple[ShellWord, ...]] | None:
+    """The package tool a command runs and its arguments after the tool's own words.
+
+    ``python3 -m pip install x`` gives ``("pip", (install, x))``; ``uv pip install`` gives
+    ``("uv-pip", ...)``; ``./gradlew build`` gives ``("gradle", (build,))``.
+    """
+    tool = cmd.tool
+    args = cmd.args
+    if tool == "python":
+        k = 0
+        while k < len(args) and args[k].unquoted.startswith("-") and args[k].unquoted != "-m":
+            k += 1
+        if k + 1 >= len(args) or args[k].unquoted != "-m":
+            return None
+        from layerlint.shell import tool_key
+
+        tool = tool_key(args[k + 1].unquoted)
+        args = args[k + 2 :]
+    if tool == "uv" and args and args[0].unquoted == "pip":
+        return "uv-pip", args[1:]
+    return tool, args
+
+
+def scan(tool: str, args: tuple[ShellWord, ...]) -> Options:
+    from layerlint.shell import scan_args
+
+    return scan_args(args, "uv" if tool == "uv-pip" else tool)
+
+
+# --------------------------------------------------------------------------- installs
+
+
+@dataclass(frozen=True, slots=True)
+class Install:
+    """A command that installs dependencies described by files in a directory."""
+
+    ecosystem: str  # groups tools that share manifests: node, python, go, rust, ...
+    label: str  # "npm ci", "pip install -r requirements.txt"
+    command: Command
+    directory: str | None  # absolute directory the manifests are read from
+    manifests: tuple[str, ...]  # paths relative to ``directory`` the install reads
+    locks: tuple[str, ...]  # lock files it honours (any one of them)
+    lock_required: bool  # the command fails without one
+    cache_hints: tuple[str, ...]  # fragments of cache-mount targets that make a re-run cheap
+    cache_env: tuple[str, ...]  # variables naming the tool's cache directory
+    then: str  # what to run after copying the manifests first
+
+    @property
+    def probe(self) -> str | None:
+        """Absolute path of the first manifest (where its COPY must have put it)."""
+        return join(self.directory, self.manifests[0]) if self.manifests and self.directory else None
+
+
+def installs(ctx: RuleContext, step: Step) -> list[Install]:
+    """Dependency installs of a RUN, each with the directory it reads, in order."""
+    if step.ins.keyword != "RUN":
+        return []
+    found: list[Install] = []
+    for script in ctx.scripts(step.ins):
+        cwd = step.cwd
+        for cmd in script.commands:
+            if not cmd.words:
+                continue
+            if cmd.name in ("cd", "pushd"):
+                target = cmd.args[0].value if cmd.args else None
+                cwd = join(cwd, target) if target not in (None, "-") else None
+                continue
+            install = recognize(cmd, cwd, step)
+            if install is not None:
+                found.append(install)
+    return found
+
+
+def _dir_option(opts: Options, cwd: str | None, *names: str, file: bool = False) -> str | None:
+    value = opts.value(*names)
+    if value is None:
+        return cwd
+    if file:
+        value = posixpath.dirname(value) or "."
+    return join(cwd, value)
+
+
+_NODE_HINTS = ("npm", "yarn", "pnpm")
+
+
+def recognize(cmd: Command, cwd: str | None, step: Step) -> Install | None:
+    """An :class:`Install` when ``cmd`` installs from a manifest, else None."""
+    norm = normalized(cmd)
+    if norm is None:
+        return None
+    tool, args = norm
+    handler = _HANDLERS.get(tool)
+    if handler is None:
+        return None
+    return handler(cmd, tool, args, scan(tool, args), cwd, step)
+
+
+def _positional(opts: Options) -> list[str]:
+    return [w.unquoted for w in opts.positional]
+
+
+def _npm(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
+    pos = _positional(opts)
+    if not pos:
+        return None
+    sub = pos[0]
+    if sub == "ci" or sub in ("clean-install", "install-clean", "ic"):
+        required = True
+    elif sub in ("install", "i", "in", "isntall", "add") and len(pos) == 1 and not opts.has("-g", "--global"):
+        required = False
+    else:
+        return None
+    return Install("node", f"npm {sub}", cmd, _dir_option(opts, cwd, "--prefix", "-C"), ("package.json",),
+                   ("package-lock.json", "npm-shrinkwrap.json"), required, ("npm",), ("npm_config_cache", "NPM_CONFIG_CACHE"),
+                   f"`npm {sub}`")
+
+
+def _yarn(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
+    pos = _positional(opts)
+    if pos and pos[0] != "install":
+        return None
+    if len(pos) > 1:
+        return None
+    strict = opts.has("--frozen-lockfile", "--immutable")
+    label = "yarn install" if pos else "yarn"
+    return Install("node", label, cmd, _dir_option(opts, cwd, "--cwd"), ("package.json",), ("yarn.lock",), strict,
+                   ("yarn",), ("YARN_CACHE_FOLDER",), f"`{label}`")
+
+
+def _pnpm(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
+    pos = _positional(opts)
+    if not pos:
+        return None
+    directory = _dir_option(opts, cwd, "-C", "--dir")
+    if pos[0] == "fetch":
+        return Install("node", "pnpm fetch", cmd, directory, ("pnpm-lock.yaml",), ("pnpm-lock.yaml",), True,
+                       ("pnpm",), ("npm_config_store_dir",), "`pnpm fetch`")
+    if pos[0] not in ("install", "i") or len(pos) > 1:
+        return None
+    return Install("node", f"pnpm {pos[0]}", cmd, directory, ("package.json",), ("pnpm-lock.yaml",),
+                   opts.has("--frozen-lockfile"), ("pnpm",), ("npm_config_store_dir",), f"`pnpm {pos[0]}`")
+
+
+_LOCAL_PROJECT = (".", "./")
+
+
+def _pip(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
+    pos = _positional(opts)
+    if not pos or pos[0] not in ("install", "sync") or opts.has("--no-deps"):
+        return None
+    uv = tool == "uv-pip"
+    name = "uv pip" if uv else "pip"
+    hints = ("uv",) if uv else ("pip",)
+    env = ("UV_CACHE_DIR",) if uv else ("PIP_CACHE_DIR",)
+    files = list(opts.values("-r", "--requirement", "--requirements"))
+    if pos[0] == "sync" and uv:
+        files.extend(pos[1:])
+    if files:
+        shown = " ".join(f"-r {f}" for f in files)
+        return Install("python", f"{name} install {shown}", cmd, cwd, tuple(files), (), False, hints, env,
+                       f"`{name} install {shown}`")
+    editable = opts.values("-e", "--editable")
+    local = [p for p in (*editable, *pos[1:]) if p.split("[", 1)[0] in _LOCAL_PROJECT or p.startswith(("./", "/"))]
+    if not local or pos[0] != "install":
+        return None
+    directory = join(cwd, local[0].split("[", 1)[0] or ".")
+    return Install("python", f"{name} install {local[0]}", cmd, directory, ("pyproject.toml",), (), False, hints, env,
+                   f"an install of the dependencies alone, then copy the source and `{name} install --no-deps {local[0]}`")
+
+
+def _uv(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
+    pos = _positional(opts)
+    if not pos or pos[0] != "sync":
+        return None
+    directory = _dir_option(opts, cwd, "--directory", "--project")
+    return Install("python", "uv sync", cmd, directory, ("pyproject.toml",), ("uv.lock",),
+                   opts.has("--locked", "--frozen"), ("uv",), ("UV_CACHE_DIR",), "`uv sync --no-install-project`")
+
+
+def _poetry(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
+    pos = _positional(opts)
+    if not pos or pos[0] not in ("install", "sync") or opts.has("--only-root"):
+        return None
+    return Install("python", f"poetry {pos[0]}", cmd, _dir_option(opts, cwd, "-C", "--directory"), ("pyproject.toml",),
+                   ("poetry.lock",), False, ("poetry",), ("POETRY_CACHE_DIR",), f"`poetry {pos[0]} --no-root`")
+
+
+def _pipenv(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
+    pos = _positional(opts)
+    if not pos or pos[0] not in ("install", "sync") or len(pos) > 1:
+        return None
+    return Install("python", f"pipenv {pos[0]}", cmd, cwd, ("Pipfile",), ("Pipfile.lock",), pos[0] == "sync",
+                   ("pipenv", "pip"), ("PIPENV_CACHE_DIR", "PIP_CACHE_DIR"), f"`pipenv {pos[0]}`")
+
+
+def _go(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
+    pos = _positional(opts)
+    if not pos:
+        return None
+    if pos[:2] == ["mod", "download"]:
+        label = "go mod download"
+    elif pos[0] in ("build", "install", "test") and not any("@" in p for p in pos[1:]):
+        label = f"go {pos[0]}"
+    else:
+        return None
+    if opts.value("-mod") == "vendor" or "-mod=vendor" in (step.scope.env.get("GOFLAGS") or ""):
+        return None
+    return Install("go", label, cmd, _dir_option(opts, cwd, "-C"), ("go.mod",), ("go.sum",), False,
+                   ("pkg/mod", "gomod", "go-mod"), ("GOMODCACHE", "GOPATH"), "`go mod download`")
+
+
+def _cargo(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
+    pos = _positional(opts)
+    if not pos:
+        return None
+    if pos[0] not in ("build", "b", "fetch", "test", "t", "install") or (pos[0] == "install" and not opts.has("--path")):
+        return None
+    directory = _dir_option(opts, cwd, "--manifest-path", file=True)
+    if pos[0] == "install":
+        directory = _dir_option(opts, cwd, "--path")
+    return Install("rust", f"cargo {pos[0]}", cmd, directory, ("Cargo.toml",), ("Cargo.lock",),
+                   opts.has("--locked", "--frozen"), ("cargo", "/target"), ("CARGO_HOME", "CARGO_TARGET_DIR"),
+                   "`cargo fetch` (or build the dependencies alone, e.g. with cargo-chef)")
+
+
+def _bundle(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
+    pos = _positional(opts)
+    if pos and pos[0] != "install":
+        return None
+    return Install("ruby", "bundle install", cmd, _dir_option(opts, cwd, "--gemfile", file=True), ("Gemfile",),
+                   ("Gemfile.lock",), opts.has("--deployment", "--frozen"), ("bundle", "gem"), ("BUNDLE_PATH", "GEM_HOME"),
+                   "`bundle install`")
+
+
+def _composer(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
+    pos = _positional(opts)
+    if not pos or pos[0] not in ("install", "i", "update", "u"):
+        return None
+    return Install("php", f"composer {pos[0]}", cmd, _dir_option(opts, cwd, "-d", "--working-dir"), ("composer.json",),
+                   ("composer.lock",), False, ("composer",), ("COMPOSER_CACHE_DIR", "COMPOSER_HOME"),
+                   "`composer install --no-scripts --no-autoloader`")
+
+
+_MAVEN_QUIET_GOALS = frozenset({"clean", "help:help", "--version", "-v", "versions:display-dependency-updates"})
+
+
+def _mvn(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
+    goals = [p for p in _positional(opts) if p not in _MAVEN_QUIET_GOALS]
+    if not goals or opts.has("-o", "--offline"):
+        return None
+    return Install("java", f"mvn {' '.join(_positional(opts))}", cmd, _dir_option(opts, cwd, "-f", "--file", file=True),
+                   ("pom.xml",), (), False, (".m2", "maven"), ("MAVEN_CONFIG",), "`mvn dependency:go-offline`")
+
+
+_GRADLE_QUIET_TASKS = frozenset({"clean", "help", "tasks", "wrapper", "--version", "-v"})
+
+
+def _gradle(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
+    tasks = [p for p in _positional(opts) if p not in _GRADLE_QUIET_TASKS]
+    if not tasks or opts.has("--offline"):
+        return None
+    name = "./gradlew" if cmd.name == "gradlew" else "gradle"
+    return Install("java", f"{name} {' '.join(_positional(opts))}", cmd,
+                   _dir_option(opts, cwd, "-p", "--project-dir"), ("build.gradle",), (), False, ("gradle",),
+                   ("GRADLE_USER_HOME",), f"`{name} dependencies`")
+
+
+def _dotnet(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
+    pos = _positional(opts)
+    if not pos or pos[0] not in ("restore", "build", "publish", "test"):
+        return None
+    directory = cwd
+    if len(pos) > 1:
+        target = pos[1]
+        directory = join(cwd, posixpath.dirname(target) if target.endswith((".csproj", ".sln", ".fsproj")) else target)
+    return Install("dotnet", f"dotnet {pos[0]}", cmd, directory, ("*.csproj",), ("packages.lock.json",),
+                   opts.has("--locked-mode"), ("nuget",), ("NUGET_PACKAGES",), "`dotnet restore`")
+
+
+_HANDLERS = {
+    "npm": _npm,
+    "yarn": _yarn,
+    "pnpm": _pnpm,
+    "pip": _pip,
+    "uv-pip": _pip,
+    "uv": _uv,
+    "poetry": _poetry,
+    "pipenv": _pipenv,
+    "go": _go,
+    "cargo": _cargo,
+    "bundle": _bundle,
+    "composer": _composer,
+    "mvn": _mvn,
+    "gradle": _gradle,
+    "dotnet": _dotnet,
+}
+
+
+def cache_mounted(install: Install, step: Step) -> bool:
+    """Whether the RUN mounts a cache where this tool keeps downloads (re-runs are cheap)."""
+    targets = [m.target_abs(step.cwd) for m in mounts(step.ins) if m.type == "cache"]
+    targets = [t for t in targets if t]
+    if not targets:
+        return False
+    for target in targets:
+        lowered = target.lower()
+        if any(hint in lowered for hint in install.cache_hints):
+            return True
+    for name in install.cache_env:
+        value = step.scope.env.get(name)
+        if value and any(under(value, t) or under(t, value) for t in targets):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- build context
+
+
+@dataclass
+class BuildContext:
+    """The build context on disk when the linter can trust it (see :func:`build_context`)."""
+
+    root: str
+    dockerfile: str
+
+    def exists(self, relpath: str) -> bool:
+        return os.path.lexists(os.path.join(self.root, relpath))
+
+    def isdir(self, relpath: str) -> bool:
+        return os.path.isdir(os.path.join(self.root, relpath))
+
+    def dockerignore_path(self) -> str | None:
+        from layerlint.dockerignore import find_dockerignore
+
+        return find_dockerignore(self.root, self.dockerfile)
+
+    def ignored(self, relpath: str) -> bool:
+        if not hasattr(self, "_ignore"):
+            from layerlint.dockerignore import DockerIgnore
+
+            self._ignore = DockerIgnore.for_build(self.root, self.dockerfile)
+        return self._ignore.matches(relpath)
+
+    def sent(self, relpath: str) -> bool:
+        """The file exists in the context and ``.dockerignore`` lets it through."""
+        return self.exists(relpath) and not self.ignored(relpath)
+
+
+def build_context(ctx: RuleContext) -> BuildContext | None:
+    """The context directory, or None when it is unknown or evidently not this build's.
+
+    A pre-commit hook lints ``docker/app.Dockerfile`` with its own directory as context
+    while the real build may send the repository root; so every literal COPY source of
+    the file must exist in the directory, otherwise the rules that read the context stay
+    silent rather than guess.
+    """
+    return ctx.memo("cache.context", lambda: _build_context(ctx))
+
+
+def _build_context(ctx: RuleContext) -> BuildContext | None:
+    root = ctx.context_dir
+    if not root or not os.path.isdir(root):
+        return None
+    found = BuildContext(root, ctx.source.path)
+    for stage in ctx.build.stages:
+        for step in steps(ctx, stage):
+            if step.stage is not stage:
+                continue
+            op = copy_of(step)
+            if op is None or not op.from_context:
+                continue
+            for source in op.sources:
+                if any(c in source.text for c in "*?[") or not source.path:
+                    continue
+                if not found.exists(source.path):
+                    return None
+    return found
