@@ -1,0 +1,223 @@
+"""Package pinning (apt, pip, npm, apk, gem) and apt-get's confirmation prompt.
+
+Each pinning rule is one predicate over a package spec; the walk over RUN scripts, the
+variable expansion (a package list in ``ARG PKGS="curl=8.5.0-2"`` is pinned) and the report
+are shared.  A word whose value is unknown (an unset variable, ``$(cat list)``) is not
+reported: the rule cannot know what it installs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+
+from layerlint.checks.compat_facts import run_scripts, word_values
+from layerlint.model import Instruction
+from layerlint.pkgfacts import PackageOp, package_ops
+from layerlint.rule import Edit, Fix, Hit, RuleContext, check
+from layerlint.shell import Script, ShellWord
+from layerlint.source import Span
+
+Pinned = Callable[[str], bool]
+
+
+def _ops(ctx: RuleContext, ins: Instruction, managers: Iterable[str], verbs: Iterable[str]) -> Iterator[tuple[Script, PackageOp]]:
+    """Package-manager ops of a RUN whose subcommand is one of ``verbs``."""
+    managers, verbs = frozenset(managers), frozenset(verbs)
+    for script in run_scripts(ctx, ins):
+        for op in package_ops(script):
+            if op.manager in managers and op.verb is not None and op.verb.unquoted in verbs:
+                yield script, op
+
+
+def _unpinned(
+    ctx: RuleContext, ins: Instruction, script: Script, op: PackageOp, words: Iterable[ShellWord], pinned: Pinned
+) -> list[tuple[ShellWord, str]]:
+    found = []
+    for word in words:
+        values = word_values(ctx, ins, script, op.command, word)
+        for value in values or ():
+            if value and not pinned(value):
+                found.append((word, value))
+    return found
+
+
+def _report(ctx: RuleContext, ins: Instruction, found: list[tuple[ShellWord, str]], how: str) -> Iterator[Hit]:
+    """One finding per RUN, on the first unpinned package, naming them all."""
+    if not found:
+        return
+    names = ", ".join(dict.fromkeys(f"`{value}`" for _, value in found))
+    many = len({value for _, value in found}) > 1
+    yield ctx.hit(
+        found[0][0].span,
+        f"{names} {'are' if many else 'is'} not pinned: a rebuild may install another version ({how})",
+        None,
+        ins,
+    )
+
+
+def _check_packages(
+    ctx: RuleContext,
+    ins: Instruction,
+    ops: Iterable[tuple[Script, PackageOp]],
+    pinned: Pinned,
+    how: str,
+    packages: Callable[[PackageOp], Iterable[ShellWord]] = lambda op: op.packages,
+) -> Iterator[Hit]:
+    found: list[tuple[ShellWord, str]] = []
+    for script, op in ops:
+        found.extend(_unpinned(ctx, ins, script, op, packages(op), pinned))
+    yield from _report(ctx, ins, found, how)
+
+
+# --------------------------------------------------------------------------- apt
+
+
+def _apt_pinned(spec: str) -> bool:
+    return "=" in spec or "/" in spec or spec.endswith(".deb")
+
+
+@check("LL401", instructions=("RUN",))
+def apt_package_unpinned(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    ops = _ops(ctx, ins, ("apt-get", "apt", "aptitude"), ("install",))
+    yield from _check_packages(ctx, ins, ops, _apt_pinned, "use `package=version`")
+
+
+# --------------------------------------------------------------------------- pip
+
+_PIP_OPERATORS = ("==", ">=", "<=", ">", "<", "!=", "~=", "===")
+_VCS = re.compile(r"^(git|hg|svn|bzr)(\+[a-z-]+)?://|^git\+[a-z]+:", re.I)
+_ARCHIVES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
+
+
+def _pip_pinned(spec: str) -> bool:
+    if _VCS.match(spec):
+        # A VCS URL is pinned by `@ref` after the host: git+https://host/repo.git@v1.0
+        rest = spec.split("://", 1)[-1]
+        return "@" in rest.partition("/")[2]
+    if any(op in spec for op in _PIP_OPERATORS):
+        return True
+    return spec in (".", "..") or "/" in spec or spec.lower().endswith(_ARCHIVES)
+
+
+def _pip_packages(op: PackageOp) -> list[ShellWord]:
+    """Named packages: requirement files make the whole command exempt, editable installs are local."""
+    if op.requirement_files:
+        return []
+    editable = {id(o.value_word or o.word) for o in op.options.options if o.name in ("-e", "--editable")}
+    return [w for w in op.packages if id(w) not in editable]
+
+
+@check("LL402", instructions=("RUN",))
+def pip_package_unpinned(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    ops = _ops(ctx, ins, ("pip", "pipx"), ("install",))
+    yield from _check_packages(ctx, ins, ops, _pip_pinned, "use `package==version` or a requirements file", _pip_packages)
+
+
+# --------------------------------------------------------------------------- npm
+
+_NPM_GIT = ("git://", "git+ssh://", "git+http://", "git+https://", "github:", "gitlab:", "bitbucket:")
+_NPM_LOCAL = ("/", "./", "../", "~/", "file:", "http://", "https://")
+
+
+def _npm_pinned(spec: str) -> bool:
+    if spec.startswith(_NPM_GIT):
+        return "#" in spec
+    if spec.startswith(_NPM_LOCAL) or spec.endswith((".tar", ".tar.gz", ".tgz")):
+        return True
+    name = spec.split("/", 1)[1] if spec.startswith("@") and "/" in spec else spec
+    return "@" in name
+
+
+@check("LL403", instructions=("RUN",))
+def npm_package_unpinned(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    ops = _ops(ctx, ins, ("npm",), ("install", "i", "add", "isntall", "in"))
+    yield from _check_packages(ctx, ins, ops, _npm_pinned, "use `package@version`")
+
+
+# --------------------------------------------------------------------------- apk
+
+
+def _apk_pinned(spec: str) -> bool:
+    return any(c in spec for c in "=~<>") or spec.endswith(".apk")
+
+
+@check("LL404", instructions=("RUN",))
+def apk_package_unpinned(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    ops = _ops(ctx, ins, ("apk",), ("add",))
+    yield from _check_packages(ctx, ins, ops, _apk_pinned, "use `package=version` or `package~version`")
+
+
+# --------------------------------------------------------------------------- gem
+
+# gem options that take no value; any other unknown `--option` is taken to consume the next
+# word (`--use-system-libraries true` passes a build setting, not a gem called `true`).
+_GEM_SWITCHES = frozenset(
+    """--no-document --document --no-ri --no-rdoc --ri --rdoc --user-install --no-user-install --conservative
+    --force --no-force --local --remote --both --prerelease --no-prerelease --minimal-deps --ignore-dependencies
+    --development --development-all --default --lock --no-lock --suggestions --no-suggestions --env-shebang
+    --no-env-shebang --wrappers --no-wrappers --verbose --no-verbose --quiet --silent --backtrace --clear-sources
+    --vendor --post-install-message --no-post-install-message --explain --format-executable
+    --no-format-executable --update-sources --no-update-sources --norc""".split()
+)
+
+
+def _gem_packages(op: PackageOp) -> list[ShellWord]:
+    if op.options.has("-v", "--version"):
+        return []
+    args = op.command.args
+    skip: set[int] = set()
+    for k, word in enumerate(args):
+        text = word.unquoted
+        if text == "--":
+            skip.update(id(w) for w in args[k:])
+            break
+        if text.startswith("--") and "=" not in text and text not in _GEM_SWITCHES and k + 1 < len(args):
+            if not args[k + 1].unquoted.startswith("-"):
+                skip.add(id(args[k + 1]))
+    return [w for w in op.packages if id(w) not in skip]
+
+
+def _gem_pinned(spec: str) -> bool:
+    return ":" in spec or spec.endswith(".gem")
+
+
+@check("LL405", instructions=("RUN",))
+def gem_package_unpinned(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    ops = _ops(ctx, ins, ("gem",), ("install", "i"))
+    yield from _check_packages(ctx, ins, ops, _gem_pinned, "use `gem:version` or `-v version`", _gem_packages)
+
+
+# --------------------------------------------------------------------------- apt-get -y
+
+_QUIET_LEVEL = re.compile(r"^(?:-q|--quiet)=(\d+)$")
+_ASSUME_YES = re.compile(r"^APT::Get::Assume-Yes=(?:1|true|yes)$", re.I)
+
+
+def _answers_yes(script: Script, op: PackageOp) -> bool:
+    opts = op.options
+    if opts.has("-y", "--yes", "--assume-yes"):
+        return True
+    if any(_ASSUME_YES.match(v) for v in opts.values("-o", "--option")):
+        return True
+    quiet = sum(1 for o in opts.options if o.name in ("-q", "--quiet") and o.value is None)
+    for word in op.command.args:
+        m = _QUIET_LEVEL.match(word.unquoted)
+        quiet += int(m.group(1)) if m else 0
+    if quiet >= 2:  # -qq implies -y (apt-get(8))
+        return True
+    # `yes | apt-get install ...`
+    k = script.commands.index(op.command)
+    return op.command.connector in ("|", "|&") and k > 0 and script.commands[k - 1].name == "yes"
+
+
+@check("LL406", instructions=("RUN",))
+def apt_get_without_assume_yes(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    verbs = ("install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge", "autoremove")
+    for script, op in _ops(ctx, ins, ("apt-get", "apt", "aptitude"), verbs):
+        if _answers_yes(script, op):
+            continue
+        assert op.verb is not None
+        span = Span(op.command.words[0].span.start, op.verb.span.end)
+        fix = Fix("add -y", (Edit(Span(op.verb.span.end, op.verb.span.end), " -y"),))
+        yield ctx.hit(span, f"`{op.command.name} {op.verb.unquoted}` asks for confirmation: without -y the build aborts", fix, ins)
