@@ -270,15 +270,6 @@ def fix_all_edits(findings: Sequence[Finding]) -> list[Edit]:
     return sorted((e for fix in compatible_fixes(safe) for e in fix.edits), key=lambda e: e.span)
 
 
-def apply_edits(text: str, edits: Iterable[Edit]) -> str:
-    """Apply non-overlapping edits (used by tests and the benchmark to check what a client would do)."""
-    out, pos = [], 0
-    for e in sorted(edits, key=lambda e: e.span):
-        out += [text[pos : e.span.start], e.text]
-        pos = e.span.end
-    return "".join(out) + text[pos:]
-
-
 _UNNECESSARY = re.compile(r"(^|-)(unused|unnecessary|redundant)(-|$)")
 _DEPRECATED = re.compile(r"(^|-)(deprecated|maintainer)(-|$)")
 
@@ -519,7 +510,11 @@ def create_server(debounce_ms: float = DEFAULT_DEBOUNCE_MS):  # type: ignore[no-
             publish(uri)
 
     def workspace_edit(a: Analysis, edits: Iterable[Edit]) -> t.WorkspaceEdit:
-        text_edits = [t.TextEdit(range=to_range(a.positions, e.span), new_text=e.text) for e in edits]
+        newline = "\r\n" if "\r\n" in a.text else "\n"  # rules write "\n"; keep the file's line endings
+        text_edits = [
+            t.TextEdit(range=to_range(a.positions, e.span), new_text=e.text.replace("\r\n", "\n").replace("\n", newline))
+            for e in edits
+        ]
         caps = server.client_capabilities.workspace
         versioned = caps is not None and caps.workspace_edit is not None and caps.workspace_edit.document_changes
         if versioned:

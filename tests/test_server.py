@@ -17,6 +17,7 @@ import pytest
 
 from layerlint import server
 from layerlint.engine import lint_source, make_finding
+from layerlint.fix import apply_edits
 from layerlint.rule import Edit, Fix, Hit, Safety
 from layerlint.server import PositionMap, SettingsCache
 from layerlint.settings import Settings
@@ -70,14 +71,14 @@ def test_ignore_edit_matches_indentation_and_line_endings() -> None:
     text = "FROM alpine\r\n\t  COPY --owner=app . /app\r\n"
     result = lint(text)
     edit = server.ignore_edit(result, _finding(result))
-    assert server.apply_edits(text, [edit]) == "FROM alpine\r\n\t  # layerlint: ignore=LL002\r\n\t  COPY --owner=app . /app\r\n"
+    assert apply_edits(text, [edit]) == "FROM alpine\r\n\t  # layerlint: ignore=LL002\r\n\t  COPY --owner=app . /app\r\n"
 
 
 def test_ignore_edit_extends_an_existing_ignore_comment() -> None:
     text = "FROM alpine\n# layerlint: ignore=LL301, LL302\nRUNN x\n"
     result = lint(text)
     edit = server.ignore_edit(result, _finding(result))
-    assert server.apply_edits(text, [edit]) == "FROM alpine\n# layerlint: ignore=LL301,LL302,LL002\nRUNN x\n"
+    assert apply_edits(text, [edit]) == "FROM alpine\n# layerlint: ignore=LL301,LL302,LL002\nRUNN x\n"
     already = lint("FROM alpine\n# layerlint: ignore=LL002\nRUNN x\n")
     if any(f.code == "LL002" for f in already.findings):  # suppression not applied by the engine yet
         assert server.ignore_edit(already, _finding(already)) is None
@@ -98,7 +99,7 @@ def test_fix_all_takes_safe_fixes_that_do_not_collide() -> None:
         finding(23, 23, "!"),  # insertion right after d: no overlap with [22, 23)
     ]
     edits = server.fix_all_edits(findings)
-    assert server.apply_edits(source.text, edits) == "FROM alpine\nRUN A b c D!\n"
+    assert apply_edits(source.text, edits) == "FROM alpine\nRUN A b c D!\n"
 
 
 def test_diagnostic_tags_follow_rule_names() -> None:

@@ -110,12 +110,10 @@ def _driver(metas: Sequence[Any]) -> dict[str, Any]:
 def _rule(m: Any) -> dict[str, Any]:
     from layerlint.commands.rules import page
 
-    tags = [m.category]
-    properties: dict[str, Any] = {"tags": tags, "category": m.category, "fix": m.fix}
+    properties: dict[str, Any] = {"tags": [m.category], "category": m.category, "fix": m.fix}
     if m.aliases:
         properties["aliases"] = list(m.aliases)
-    if m.category == "security":
-        tags.append("security")
+    if m.category == "security":  # the tag GitHub looks for; it then ranks by security-severity
         properties["security-severity"] = _SECURITY_SEVERITY[m.severity]
     rule: dict[str, Any] = {
         "id": m.id,
