@@ -1,0 +1,325 @@
+"""Debian package index and dependency resolver for ``apt-get install`` size estimates.
+
+The index (``layerlint/data/debian-<release>.txt.gz``, made by ``scripts/gen_debian_index.py``)
+is loaded lazily, only when a Dockerfile installs Debian packages: ~40 ms for a release.
+Records are parsed one package at a time as the resolver reaches them.
+
+The resolver mimics what ``apt-get install`` adds on top of an image, well enough for a
+size range, not for correctness of an actual install:
+
+- the closure of Pre-Depends + Depends (+ Recommends unless ``--no-install-recommends``),
+  taken over newly installed packages only (an installed package's needs are met);
+- version constraints are ignored (the index keeps one version per package: the newest in
+  the release, -updates or -security), so an upgrade forced by a versioned dependency is
+  not counted;
+- an alternative ``a | b`` is satisfied by whichever is installed, selected or provided;
+  otherwise the first alternative apt could install is taken;
+- a virtual package is satisfied by any provider; if none is present the provider with the
+  highest Priority (then alphabetical) is chosen, where apt would ask or use its own scoring;
+- arch qualifiers (``:any``, ``:amd64``), version pins (``=1.2``) and target releases
+  (``/bookworm-backports``) in requested names are stripped;
+- Essential packages are assumed present: every Debian-based image has them.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from bisect import bisect_left
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+FORMAT_HEADER = "#layerlint-debian-index 2"
+RELEASE_ALIASES = {"12": "bookworm", "13": "trixie", "stable": "trixie", "oldstable": "bookworm"}
+_PRIORITIES = {"r": "required", "i": "important", "s": "standard", "": "optional", "x": "extra"}
+_PYTHON_PREFIXES = ("python3", "libpython3")
+_PRIORITY_RANK = {"required": 0, "important": 1, "standard": 2, "optional": 3, "extra": 4}
+
+Relation = tuple[tuple[str, ...], ...]  # groups (all needed) of alternatives (any one will do)
+
+
+class UnknownRelease(LookupError):
+    """No index ships for this Debian release."""
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """One binary package of the index (``installed_kib`` is None for a virtual name)."""
+
+    name: str
+    installed_kib: int | None
+    deb_bytes: int | None
+    priority: str
+    essential: bool
+    pre_depends: Relation
+    depends: Relation
+    recommends: Relation
+    provided_by: tuple[str, ...]
+
+    @property
+    def virtual(self) -> bool:
+        return self.installed_kib is None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What ``apt-get install`` would add: new packages and their summed sizes.
+
+    ``installed_bytes`` sums Installed-Size (KiB × 1024), which dpkg computes from file sizes
+    rounded up to whole KiB; ``layer_range`` turns it into a range of real layer bytes.
+    """
+
+    release: str
+    packages: tuple[str, ...]
+    installed_bytes: int
+    download_bytes: int
+    python_bytes: int  # Installed-Size of python3*/libpython3* packages (.pyc come on top)
+    unknown: tuple[str, ...]
+    recommends: bool
+    basis: str
+
+    def layer_range(self, slim: bool = False) -> tuple[int, int]:
+        """Range of bytes the install adds to a layer, from measured installs.
+
+        ``slim``: the image excludes docs/man/locales via dpkg path-exclude (debian:*-slim
+        and images built on it, such as python:*-slim).
+        """
+        if not self.packages:
+            return 0, 0
+        return payload_correction().apply(self.installed_bytes, self.python_bytes, len(self.packages), slim)
+
+
+@dataclass(frozen=True, slots=True)
+class PayloadCorrection:
+    """Installed-Size → layer bytes, fitted by ``scripts/gen_debian_index.py --measure-layers``.
+
+    Installed-Size rounds every file up to a KiB and knows nothing of what maintainer
+    scripts write: .pyc files from py3compile, the dpkg/apt/debconf databases and logs.
+    The measured model is ``ratio × Installed-Size + pyc × Python Installed-Size + fixed +
+    n × per_package`` with ``ratio`` a 10–90 % band (full images keep docs, slim drop them).
+    """
+
+    low: float
+    high: float
+    slim_low: float
+    slim_high: float
+    pyc: float
+    fixed: int
+    per_package: int
+    source: str
+
+    def apply(self, installed_bytes: int, python_bytes: int, count: int, slim: bool) -> tuple[int, int]:
+        low, high = (self.slim_low, self.slim_high) if slim else (self.low, self.high)
+        extra = python_bytes * self.pyc + self.fixed + count * self.per_package
+        return int(installed_bytes * low + extra), int(installed_bytes * high + extra)
+
+
+@lru_cache(maxsize=1)
+def payload_correction() -> PayloadCorrection:
+    data = json.loads((DATA_DIR / "debian-payload.json").read_text(encoding="utf-8"))
+    model = data["model"]
+    return PayloadCorrection(
+        low=model["low"], high=model["high"], slim_low=model["slim_low"], slim_high=model["slim_high"],
+        pyc=model["pyc"], fixed=model["fixed_bytes"], per_package=model["per_package_bytes"],
+        source=f"{model['installs_used']} measured installs, {data['date']}",
+    )
+
+
+def canonical_release(release: str) -> str:
+    """``12`` → ``bookworm``; codenames pass through lower-cased."""
+    release = release.strip().lower()
+    return RELEASE_ALIASES.get(release, release)
+
+
+def available_releases() -> tuple[str, ...]:
+    """Releases with a shipped index, e.g. ``("bookworm", "trixie")``."""
+    return tuple(sorted(p.name[len("debian-"):-len(".txt.gz")] for p in DATA_DIR.glob("debian-*.txt.gz")))
+
+
+class DebianIndex:
+    """One release's packages: a sorted name table with records parsed on first use."""
+
+    __slots__ = ("release", "meta", "_names", "_records", "_cache")
+
+    def __init__(self, release: str, text: str) -> None:
+        lines = text.split("\n")
+        if lines[0] != FORMAT_HEADER:
+            raise ValueError(f"not a layerlint Debian index (header {lines[0]!r})")
+        self.release = release
+        self.meta: dict[str, object] = json.loads(lines[1][1:])
+        count = int(lines[2])
+        self._names = lines[3:3 + count]
+        self._records = lines[3 + count:3 + 2 * count]
+        self._cache: dict[str, Package | None] = {}
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._position(name) is not None
+
+    def _position(self, name: str) -> int | None:
+        i = bisect_left(self._names, name)
+        return i if i < len(self._names) and self._names[i] == name else None
+
+    def get(self, name: str) -> Package | None:
+        """The package (or virtual name) called ``name``, or None if the release lacks it."""
+        if name in self._cache:
+            return self._cache[name]
+        position = self._position(name)
+        package = None if position is None else self._parse(name, self._records[position])
+        self._cache[name] = package
+        return package
+
+    def _parse(self, name: str, record: str) -> Package:
+        fields = record.split("\t") + [""] * 7
+        names = self._names
+
+        def relation(value: str) -> Relation:
+            if not value:
+                return ()
+            return tuple(tuple(names[int(alt, 36)] for alt in group.split("|")) for group in value.split(","))
+
+        flags = fields[2]
+        return Package(
+            name=name,
+            installed_kib=int(fields[0]) if fields[0] else None,
+            deb_bytes=int(fields[1]) if fields[1] else None,
+            priority=_PRIORITIES.get(flags.rstrip("E"), "optional"),
+            essential="E" in flags,
+            pre_depends=relation(fields[3]),
+            depends=relation(fields[4]),
+            recommends=relation(fields[5]),
+            provided_by=tuple(names[int(p, 36)] for p in fields[6].split(",") if p),
+        )
+
+    def essential(self) -> frozenset[str]:
+        """Names of Essential packages (present in every Debian system)."""
+        return frozenset(self.meta.get("essential", ()))  # type: ignore[arg-type]
+
+    def required(self) -> frozenset[str]:
+        """Priority: required packages plus apt: what debootstrap's minbase installs."""
+        return frozenset(self.meta.get("required", ()))  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=4)
+def load_index(release: str) -> DebianIndex:
+    """The shipped index of ``release`` (codename or number); raises UnknownRelease."""
+    codename = canonical_release(release)
+    path = DATA_DIR / f"debian-{codename}.txt.gz"
+    try:
+        compressed = path.read_bytes()
+    except FileNotFoundError:
+        raise UnknownRelease(f"no Debian index for {release!r} (have: {', '.join(available_releases())})") from None
+    return DebianIndex(codename, zlib.decompress(compressed, 31).decode("utf-8"))
+
+
+def requested_name(word: str) -> str:
+    """``pkg:amd64=1.2/bookworm-backports`` → ``pkg`` (apt-get install argument forms)."""
+    name = word.strip().split("=", 1)[0].split("/", 1)[0].split(":", 1)[0]
+    return name.lower()
+
+
+class _Closure:
+    """The apt-like walk: what gets selected on top of ``present``."""
+
+    def __init__(self, index: DebianIndex, present: set[str], recommends: bool) -> None:
+        self.index = index
+        self.present = present
+        self.recommends = recommends
+        self.selected: dict[str, Package] = {}
+
+    def satisfied(self, name: str) -> bool:
+        if name in self.present or name in self.selected:
+            return True
+        package = self.index.get(name)
+        return package is not None and any(p in self.present or p in self.selected for p in package.provided_by)
+
+    def candidate(self, name: str) -> Package | None:
+        """The real package apt would install for ``name`` (itself, or its best provider)."""
+        package = self.index.get(name)
+        if package is None or not package.virtual:
+            return package
+        providers = [p for p in map(self.index.get, package.provided_by) if p is not None and not p.virtual]
+        if not providers:
+            return None
+        return min(providers, key=lambda p: (_PRIORITY_RANK.get(p.priority, 9), p.name))
+
+    def add(self, name: str) -> bool:
+        """Select ``name`` (and what it needs); False when the release has no such package."""
+        if self.satisfied(name):
+            return True
+        package = self.candidate(name)
+        if package is None:
+            return False
+        stack = [package]
+        self.selected[package.name] = package
+        while stack:
+            current = stack.pop()
+            groups = current.pre_depends + current.depends + (current.recommends if self.recommends else ())
+            for group in groups:
+                if any(self.satisfied(alt) for alt in group):
+                    continue
+                for alt in group:
+                    chosen = self.candidate(alt)
+                    if chosen is not None:
+                        if chosen.name not in self.selected:
+                            self.selected[chosen.name] = chosen
+                            stack.append(chosen)
+                        break
+        return True
+
+
+def resolve(release: str, requested: Iterable[str], installed: Collection[str], recommends: bool = True) -> Resolution:
+    """Packages and bytes ``apt-get install <requested>`` adds to an image holding ``installed``."""
+    index = load_index(release)
+    present = set(installed)
+    present.update(index.essential())
+    closure = _Closure(index, present, recommends)
+    unknown = []
+    for word in requested:
+        name = requested_name(word)
+        if name and not closure.add(name):
+            unknown.append(name)
+    selected = sorted(closure.selected.values(), key=lambda p: p.name)
+    installed_bytes = sum((p.installed_kib or 0) * 1024 for p in selected)
+    download_bytes = sum(p.deb_bytes or 0 for p in selected)
+    python_bytes = sum((p.installed_kib or 0) * 1024 for p in selected if p.name.startswith(_PYTHON_PREFIXES))
+    basis = f"Debian {index.release} index: {len(selected)} packages " + (
+        "incl. Recommends" if recommends else "without Recommends"
+    )
+    if unknown:
+        basis += f"; not in the index: {', '.join(unknown)}"
+    return Resolution(
+        release=index.release,
+        packages=tuple(p.name for p in selected),
+        installed_bytes=installed_bytes,
+        download_bytes=download_bytes,
+        python_bytes=python_bytes,
+        unknown=tuple(unknown),
+        recommends=recommends,
+        basis=basis,
+    )
+
+
+@lru_cache(maxsize=4)
+def minbase(release: str) -> frozenset[str]:
+    """What ``debootstrap --variant=minbase`` installs: Priority required + apt, with Depends.
+
+    Checked against mmdebstrap's minbase of bookworm (96 packages, identical set); the
+    official debian images are built from this variant by debuerreotype.
+    """
+    index = load_index(release)
+    closure = _Closure(index, set(), recommends=False)
+    for name in sorted(index.required() | index.essential()):
+        closure.add(name)
+    return frozenset(closure.selected)
+
+
+def apt_lists_bytes(release: str) -> int | None:
+    """Bytes ``apt-get update`` leaves in /var/lib/apt/lists on debian:<release> (measured)."""
+    lists = load_index(release).meta.get("apt_lists")
+    return int(lists["bytes"]) if isinstance(lists, dict) and "bytes" in lists else None

@@ -1,0 +1,182 @@
+"""Base-image table: reference normalization, lookups, distro guesses and the generator."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from layerlint.estimate import baseimages
+from layerlint.estimate.baseimages import distro_of, lookup, parse_ref
+
+ROOT = Path(__file__).resolve().parents[1]
+
+REMOTE = """## `demo:1.0`
+
+### `demo:1.0` - linux; amd64
+
+```console
+$ docker pull demo@sha256:aaaa
+```
+
+-\tTotal Size: **31.1 MB (31073505 bytes)**  
+\t(compressed transfer size, not on-disk size)
+
+```dockerfile
+# Mon, 03 Aug 2026 00:00:00 GMT
+RUN # debian.sh --arch 'amd64' out/ 'trixie' '@1785715200'
+```
+
+-\tLayers:
+\t-\t`sha256:1111`  
+\t\tSize: 31.1 MB (31073256 bytes)  
+\t-\t`sha256:2222`  
+\t\tSize: 249.0 B  
+
+### `demo:1.0` - linux; arm64 variant v8
+
+-\tTotal Size: **99.0 MB (99000000 bytes)**  
+"""
+
+LOCAL = """# `demo:1.0`
+
+## Docker Metadata
+
+- Created: `2026-08-24T00:00:00Z`
+- Virtual Size: ~ 78.64 Mb  
+  (total size of all layers on-disk)
+
+## `dpkg` (`.deb`-based packages)
+
+### `dpkg` source package: `acl=2.3.2-2`
+
+Binary Packages:
+
+- `libacl1:amd64=2.3.2-2+b1`
+- `bash=5.2.37-2+b9`
+"""
+
+
+def _script(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("python", ("python", "latest", None, None)),
+        ("docker.io/library/python:3.12-slim", ("python", "3.12-slim", None, None)),
+        ("index.docker.io/library/Debian:12", ("debian", "12", None, None)),
+        ("--platform=linux/amd64 node:22 AS build", ("node", "22", None, "linux/amd64")),
+        ("localhost:5000/team/app:1", ("localhost:5000/team/app", "1", None, None)),
+        ("debian@sha256:abc", ("debian", "latest", "sha256:abc", None)),
+        ("--platform=$BUILDPLATFORM golang:1.24", ("golang", "1.24", None, None)),
+    ],
+)
+def test_parse_ref_normalizes(ref: str, expected: tuple) -> None:
+    parsed = parse_ref(ref)
+    assert (parsed.name, parsed.tag, parsed.digest, parsed.platform) == expected
+
+
+def test_unexpanded_variables_are_unknown() -> None:
+    assert parse_ref("$BASE_IMAGE") is None
+    assert lookup("${REGISTRY}/python:3.12") is None
+    assert distro_of("$BASE") is None
+
+
+def test_lookup_resolves_aliases_and_defaults_to_latest() -> None:
+    by_alias = lookup("docker.io/library/debian:12")
+    assert by_alias is not None and by_alias.ref == "debian:bookworm"
+    assert (by_alias.distro, by_alias.release, by_alias.package_manager) == ("debian", "bookworm", "apt")
+    assert by_alias.layers == 1 and by_alias.compressed < by_alias.size
+    assert lookup("debian").ref == lookup("debian:latest").ref
+
+
+def test_unknown_tags_digests_and_platforms_give_none() -> None:
+    assert lookup("debian:0.1-imaginary") is None
+    assert lookup("no-such-image") is None
+    assert lookup("debian@sha256:0123") is None
+    assert lookup("debian:12@sha256:0123").ref == "debian:bookworm"
+    assert lookup("--platform=linux/arm64 debian:12") is None
+    assert lookup("debian:12", platform="linux/amd64") is not None
+
+
+def test_debian_packages_are_the_minbase_closure_and_load_lazily() -> None:
+    image = lookup("debian:bookworm-slim")
+    assert not image.packages_exact
+    assert {"apt", "dpkg", "libc6", "bash"} <= image.packages
+    assert lookup("scratch").packages == frozenset()
+    assert lookup("scratch").size == 0
+
+
+def test_every_entry_cites_a_source_and_numbers_are_sane() -> None:
+    table = json.loads(baseimages.DATA_FILE.read_text())
+    assert table["meta"]["platform"] == "linux/amd64"
+    for ref, entry in table["images"].items():
+        assert entry["source"], ref
+        for key in ("size", "compressed", "layers"):
+            assert entry[key] is None or entry[key] >= 0, (ref, key)
+        if entry["size"] and entry["compressed"]:
+            assert entry["compressed"] < entry["size"], ref
+    for alias, target in table["aliases"].items():
+        assert target in table["images"], alias
+
+
+@pytest.mark.parametrize(
+    ("ref", "distro", "release", "manager"),
+    [
+        ("python:3.12-slim-bookworm", "debian", "bookworm", "apt"),
+        ("python:3.12-slim", "debian", "trixie", "apt"),
+        ("node:22-alpine3.20", "alpine", "3.20", "apk"),
+        ("node:22-alpine", "alpine", None, "apk"),
+        ("alpine:3.19", "alpine", "3.19", "apk"),
+        ("ubuntu:22.04", "ubuntu", "jammy", "apt"),
+        ("ubuntu:noble", "ubuntu", "noble", "apt"),
+        ("eclipse-temurin:21-jre-jammy", "ubuntu", "jammy", "apt"),
+        ("gcr.io/distroless/static-debian12", "debian", "bookworm", None),
+        ("registry.access.redhat.com/ubi9/ubi-minimal", "rhel", "9", "microdnf"),
+        ("amazonlinux:2", "amazonlinux", "2", "yum"),
+        ("amazonlinux:2023", "amazonlinux", "2023", "dnf"),
+        ("debian:11-slim", "debian", "bullseye", "apt"),
+    ],
+)
+def test_distro_of_guesses_from_name_and_tag(ref: str, distro: str, release: str | None, manager: str | None) -> None:
+    guess = distro_of(ref)
+    assert (guess.distro, guess.release, guess.package_manager) == (distro, release, manager)
+
+
+def test_distro_of_prefers_the_table_and_says_so() -> None:
+    known = distro_of("python:3.13-slim")
+    assert known.basis.startswith("table:")
+    assert distro_of("busybox") is None
+    assert distro_of("mycompany/app:1") is None
+
+
+def test_generator_parses_a_repo_info_checkout(tmp_path: Path) -> None:
+    gen = _script("gen_base_images")
+    checkout = tmp_path / "repo-info"
+    (checkout / "repos" / "demo" / "remote").mkdir(parents=True)
+    (checkout / "repos" / "demo" / "local").mkdir(parents=True)
+    (checkout / "repos" / "demo" / "remote" / "1.0.md").write_text(REMOTE)
+    (checkout / "repos" / "demo" / "local" / "1.md").write_text(LOCAL.replace("demo:1.0", "demo:1"))
+    (checkout / "repos" / "demo" / "remote" / "1.0-20260803.md").write_text(REMOTE)  # dated: skipped
+    library = tmp_path / "official-images" / "library"
+    library.mkdir(parents=True)
+    (library / "demo").write_text("Tags: 1.0, 1.0-20260803, 1, latest\n")
+    gen.IMAGES = ("demo",)
+    out = tmp_path / "table.json"
+    assert gen.main(["--repo-info", str(checkout), "--official-images", str(tmp_path / "official-images"),
+                     "--out", str(out)]) == 0
+    table = json.loads(out.read_text())
+    entry = table["images"]["demo:1.0"]
+    assert entry["compressed"] == 31073505 and entry["layers"] == 2
+    assert entry["size"] == 78_640_000 and entry["date"] == "2026-08-03"
+    assert (entry["distro"], entry["release"], entry["package_manager"]) == ("debian", "trixie", "apt")
+    assert entry["packages"] == ["bash", "libacl1"] and entry["packages_exact"]
+    assert table["aliases"] == {"demo:1": "demo:1.0", "demo:latest": "demo:1.0"}
+    assert "demo:1.0-20260803" not in table["images"]
