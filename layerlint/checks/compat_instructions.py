@@ -1,0 +1,209 @@
+"""Instruction arguments and runtime config: WORKDIR, EXPOSE, ADD, COPY, CMD/ENTRYPOINT, HEALTHCHECK, MAINTAINER.
+
+Arguments are expanded with the instruction's ARG/ENV scope where BuildKit expands them
+(WORKDIR, EXPOSE, ADD/COPY sources and destination, ``--from``), so ``ARG DIR=/app`` /
+``WORKDIR $DIR`` is judged by its value and an unknown value is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from layerlint.build import lineage
+from layerlint.checks.compat_facts import earlier_stage_named, expand, expand_from
+from layerlint.model import Instruction, Word
+from layerlint.rule import Edit, Fix, Hit, RuleContext, Safety, check
+from layerlint.source import Span
+
+_WINDOWS_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:(?:[\\/]|$)|\\\\)")
+
+
+def _earlier_in_stage(ctx: RuleContext, ins: Instruction) -> Instruction | None:
+    """The previous top-level instruction of the same keyword in ``ins``'s stage."""
+    stage = ctx.stage_of(ins)
+    if stage is None or ins.inner is not None:
+        return None
+    found = None
+    for other in stage.instructions:
+        if other.index >= ins.index:
+            break
+        if other.keyword == ins.keyword:
+            found = other
+    return found
+
+
+def _value(ctx: RuleContext, ins: Instruction, word: Word) -> str | None:
+    """A word's value after BuildKit's expansion (exec-form JSON strings are expanded too)."""
+    text = word.value if ins.effective.exec_form else word.raw
+    return expand(ctx, ins, text) if "$" in text else word.value
+
+
+def _line(ctx: RuleContext, ins: Instruction) -> int:
+    return ctx.source.position(ins.span.start).line
+
+
+# --------------------------------------------------------------------------- WORKDIR
+
+
+@check("LL501", instructions=("WORKDIR",))
+def relative_workdir(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    ins_ = ins.effective
+    if not ins_.args:
+        return
+    word = ins_.args[0]
+    value = _value(ctx, ins, word)
+    if value is None:
+        return
+    literal = word.raw.strip().strip("'\"")
+    if value.startswith("/") or _WINDOWS_ABSOLUTE.match(value) or _WINDOWS_ABSOLUTE.match(literal):
+        return
+    yield ctx.hit(word.span, f"WORKDIR {value} is relative: it depends on every WORKDIR before it, including the base image's", None, ins)
+
+
+# --------------------------------------------------------------------------- EXPOSE
+
+
+@check("LL503", instructions=("EXPOSE",))
+def exposed_port_out_of_range(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    for word in ins.effective.args:
+        value = _value(ctx, ins, word)
+        if value is None:
+            continue
+        ports = value.split("/", 1)[0].split("-")
+        if any(p.isdigit() and int(p) > 65535 for p in ports):
+            yield ctx.hit(word.span, f"port {value} is above 65535: no such port exists", None, ins)
+
+
+# --------------------------------------------------------------------------- HEALTHCHECK, CMD, ENTRYPOINT
+
+
+def _overridden(ctx: RuleContext, ins: Instruction, what: str) -> Iterator[Hit]:
+    earlier = _earlier_in_stage(ctx, ins)
+    if earlier is not None:
+        yield ctx.hit(ins.keyword_span, f"{what} on line {_line(ctx, earlier)} has no effect: only the last {what} of a stage counts", None, ins)
+
+
+@check("LL504", instructions=("HEALTHCHECK",))
+def multiple_healthchecks(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    yield from _overridden(ctx, ins, "HEALTHCHECK")
+
+
+@check("LL511", instructions=("CMD",))
+def multiple_cmds(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    yield from _overridden(ctx, ins, "CMD")
+
+
+@check("LL512", instructions=("ENTRYPOINT",))
+def multiple_entrypoints(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    yield from _overridden(ctx, ins, "ENTRYPOINT")
+
+
+_SHELL_LESS = re.compile(r"^(?:scratch$|(?:[^/]+/)*distroless/|cgr\.dev/chainguard/static)", re.I)
+
+
+def _has_no_shell(ctx: RuleContext, ins: Instruction) -> bool:
+    """The stage's image starts from scratch or a distroless image (``:debug`` variants have busybox)."""
+    stage = ctx.stage_of(ins)
+    if stage is None:
+        return False
+    root = lineage(ctx.build, stage)[0]
+    base = expand_from(ctx, root.base) or ""
+    return bool(_SHELL_LESS.match(base)) and ":debug" not in base
+
+
+@check("LL508", instructions=("CMD", "ENTRYPOINT", "HEALTHCHECK"))
+def cmd_in_shell_form(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    if ins.inner is not None or ins.exec_form or not ins.args:
+        return
+    if ins.keyword == "HEALTHCHECK":
+        if ins.args[0].raw.upper() != "CMD" or len(ins.args) < 2 or not _has_no_shell(ctx, ins):
+            return
+        yield ctx.hit(ins.args[1].span, "shell-form HEALTHCHECK needs /bin/sh, which this image does not have: the check always fails", None, ins)
+        return
+    yield ctx.hit(
+        ins.args[0].span,
+        f"shell-form {ins.keyword} runs under /bin/sh -c: the process is not PID 1 and never receives SIGTERM, so `docker stop` waits and kills it",
+        None,
+        ins,
+    )
+
+
+# --------------------------------------------------------------------------- ADD, COPY
+
+_URL = re.compile(r"^(?:https?|git|ssh)://|^git@", re.I)
+_ARCHIVE = re.compile(r"\.(?:tar|t[gbx]z|tbz2|tb2|tzst|tlz|taz|gz|bz2|xz|zst|lz|lzma|Z)$")
+_COPY_FLAGS = frozenset({"chown", "chmod", "link", "exclude", "parents"})
+
+
+def _sources(ins: Instruction) -> tuple[Word, ...]:
+    return ins.args[:-1] if len(ins.args) > 1 else ()
+
+
+@check("LL505", instructions=("ADD",))
+def add_for_local_files(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    target = ins.effective
+    sources = _sources(target)
+    if not sources or target.heredocs:
+        return
+    for word in sources:
+        value = _value(ctx, ins, word)
+        if value is None or _URL.match(value) or _ARCHIVE.search(value):
+            return
+    fix = None
+    if all(f.name in _COPY_FLAGS for f in target.flags):
+        keyword = "COPY" if target.keyword_raw.isupper() else "copy"
+        fix = Fix("use COPY", (Edit(target.keyword_span, keyword),), Safety.UNSAFE)
+    yield ctx.hit(target.keyword_span, "ADD of local files: COPY does the same without ADD's implicit unpacking and downloads", fix, ins)
+
+
+@check("LL506", instructions=("COPY",))
+def copy_sources_to_non_directory(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    target = ins.effective
+    if len(target.args) < 3:
+        return
+    dest = target.args[-1]
+    value = _value(ctx, ins, dest)
+    if value is None or value.endswith(("/", "\\")):
+        return
+    fix = None
+    if not target.exec_form and dest.raw == dest.value:
+        fix = Fix("end the destination with /", (Edit(Span(dest.span.end, dest.span.end), "/"),))
+    yield ctx.hit(dest.span, f"COPY of {len(target.args) - 1} sources needs a directory: end `{value}` with /", fix, ins)
+
+
+@check("LL507", instructions=("COPY",))
+def copy_from_undefined_stage(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    flag = ins.flag("from")
+    if ins.inner is not None or flag is None or not flag.value:
+        return
+    value = expand(ctx, ins, flag.value)
+    if not value:
+        return
+    stage = ctx.stage_of(ins)
+    before = stage.index if stage is not None else 0
+    if value.isdigit():
+        if int(value) < before:
+            return
+    elif earlier_stage_named(ctx, value, stage) is not None or any(c in value for c in ":/@"):
+        return
+    later = ctx.build.stage_named(value)
+    where = f"it is defined later, on line {_line(ctx, later.from_instruction)}" if later is not None and later.index >= before else "no stage has that name"
+    yield ctx.hit(flag.span, f"--from={value} is not an earlier stage ({where}): BuildKit pulls an image of that name instead", None, ins)
+
+
+# --------------------------------------------------------------------------- MAINTAINER
+
+
+@check("LL510", instructions=("MAINTAINER",))
+def maintainer_instruction(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    fix = None
+    if ins.inner is None and ins.args:
+        value = ins.args[0].value.replace("\\", "\\\\").replace('"', '\\"')
+        label = "LABEL" if ins.keyword_raw.isupper() else "label"
+        fix = Fix(
+            "use LABEL maintainer",
+            (Edit(Span(ins.keyword_span.start, ins.args[0].span.end), f'{label} maintainer="{value}"'),),
+            Safety.UNSAFE,
+        )
+    yield ctx.hit(ins.keyword_span, "MAINTAINER is deprecated and only sets the image's Author field: use LABEL maintainer=...", fix, ins)
