@@ -22,23 +22,30 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # Characters Go's strings.TrimSpace removes (unicode.IsSpace); Python's str.strip also
 # strips \x1c-\x1f, which Go keeps.
-_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 
 EXACT = "exact"
 PREFIX = "prefix"
 SUFFIX = "suffix"
 REGEXP = "regexp"
 INVALID = "invalid"
+UNSUPPORTED = "unsupported"
 
 DOCKERIGNORE = ".dockerignore"
 
 
 class BadPattern(ValueError):
     """A malformed pattern: Docker refuses the whole .dockerignore ("syntax error in pattern")."""
+
+
+class UnsupportedPattern(ValueError):
+    """Valid for Docker but beyond this port (Go's ``\\p{...}`` Unicode classes)."""
 
 
 def go_clean(path: str) -> str:
@@ -75,133 +82,74 @@ def context_path(path: str) -> str:
 # --------------------------------------------------------------------------- filepath.Match
 
 
-def _scan_chunk(pattern: str) -> tuple[bool, str, str]:
-    """Split off leading stars and the following star-free chunk (stars in ``[...]`` stay)."""
-    star = False
-    while pattern.startswith("*"):
-        pattern = pattern[1:]
-        star = True
-    inrange = False
+def _bad() -> BadPattern:
+    return BadPattern("syntax error in pattern")
+
+
+def _class_endpoint(pattern: str, i: int) -> tuple[int, int]:
+    """One possibly escaped character of a ``[...]`` range (Go's ``getEsc``) and the next index."""
+    n = len(pattern)
+    if i >= n or pattern[i] in "-]":
+        raise _bad()
+    if pattern[i] == "\\":
+        i += 1
+        if i >= n:
+            raise _bad()
+    char = pattern[i]
+    if i + 1 >= n:  # the class is never closed
+        raise _bad()
+    return ord(char), i + 1
+
+
+@lru_cache(maxsize=512)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a ``filepath.Match`` pattern, refusing exactly what Go refuses.
+
+    Go matches chunk by chunk, each star taking the shortest span after which the next
+    chunk matches; every chunk is fixed-width (literals, ``?``, classes: one character
+    each), so that equals a backtracking regexp.  ``*`` and ``?`` never match ``/``; a
+    class can, and a range whose ends are reversed matches nothing, as in Go.
+    """
+    out: list[str] = []
     i = 0
     n = len(pattern)
     while i < n:
         c = pattern[i]
-        if c == "\\":
-            if i + 1 < n:
-                i += 1
-        elif c == "[":
-            inrange = True
-        elif c == "]":
-            inrange = False
-        elif c == "*" and not inrange:
-            break
         i += 1
-    return star, pattern[:i], pattern[i:]
-
-
-def _class_endpoint(chunk: str, i: int) -> tuple[str, int]:
-    """One possibly escaped character of a ``[...]`` range (Go's ``getEsc``)."""
-    n = len(chunk)
-    if i >= n or chunk[i] in "-]":
-        raise BadPattern("syntax error in pattern")
-    if chunk[i] == "\\":
-        i += 1
-        if i >= n:
-            raise BadPattern("syntax error in pattern")
-    char = chunk[i]
-    i += 1
-    if i >= n:
-        raise BadPattern("syntax error in pattern")
-    return char, i
-
-
-def _match_chunk(chunk: str, s: str) -> str | None:
-    """Match a star-free chunk at the start of ``s``: the rest of ``s``, or None.
-
-    Like Go since 1.16 the whole chunk is parsed even after a mismatch, so a malformed
-    chunk raises whatever the name.
-    """
-    failed = False
-    i = j = 0
-    n = len(chunk)
-    while i < n:
-        if not failed and j >= len(s):
-            failed = True
-        c = chunk[i]
-        if c == "[":
-            r = None
-            if not failed:
-                r = s[j]
-                j += 1
+        if c == "*":
+            if not out or out[-1] != "[^/]*":
+                out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "\\":
+            if i >= n:
+                raise _bad()
+            out.append(re.escape(pattern[i]))
             i += 1
-            negated = i < n and chunk[i] == "^"
+        elif c == "[":
+            negated = i < n and pattern[i] == "^"
             if negated:
                 i += 1
-            hit = False
-            nrange = 0
-            while True:
-                if i < n and chunk[i] == "]" and nrange > 0:
-                    i += 1
-                    break
-                lo, i = _class_endpoint(chunk, i)
+            ranges: list[tuple[int, int]] = []
+            count = 0
+            while not (i < n and pattern[i] == "]" and count):
+                lo, i = _class_endpoint(pattern, i)
                 hi = lo
-                if chunk[i] == "-":
-                    hi, i = _class_endpoint(chunk, i + 1)
-                if r is not None and lo <= r <= hi:
-                    hit = True
-                nrange += 1
-            if hit == negated:
-                failed = True
-            continue
-        if c == "?":
-            if not failed:
-                if s[j] == "/":
-                    failed = True
-                j += 1
+                if pattern[i] == "-":
+                    hi, i = _class_endpoint(pattern, i + 1)
+                if lo <= hi:
+                    ranges.append((lo, hi))
+                count += 1
             i += 1
-            continue
-        if c == "\\":
-            i += 1
-            if i >= n:
-                raise BadPattern("syntax error in pattern")
-        if not failed:
-            if chunk[i] != s[j]:
-                failed = True
-            j += 1
-        i += 1
-    return None if failed else s[j:]
+            out.append(_emit_class(_complement(tuple(ranges)) if negated else tuple(ranges)))
+        else:
+            out.append(re.escape(c))
+    return re.compile("".join(out))
 
 
 def glob_match(pattern: str, name: str) -> bool:
-    """Go's ``filepath.Match`` on ``/``-separated names; raises :class:`BadPattern`.
-
-    ``*`` and ``?`` never match ``/``; a ``[...]`` class can (as in Go).
-    """
-    while pattern:
-        star, chunk, pattern = _scan_chunk(pattern)
-        if star and not chunk:
-            return "/" not in name
-        rest = _match_chunk(chunk, name)
-        if rest is not None and (not rest or pattern):
-            name = rest
-            continue
-        if star:
-            advanced = False
-            i = 0
-            while i < len(name) and name[i] != "/":
-                rest = _match_chunk(chunk, name[i + 1 :])
-                if rest is not None and (pattern or not rest):
-                    name = rest
-                    advanced = True
-                    break
-                i += 1
-            if advanced:
-                continue
-        while pattern:  # a mismatch still reports a malformed remainder
-            _, chunk, pattern = _scan_chunk(pattern)
-            _match_chunk(chunk, "")
-        return False
-    return not name
+    """Go's ``filepath.Match`` on ``/``-separated names; raises :class:`BadPattern`."""
+    return _glob_regex(pattern).fullmatch(name) is not None
 
 
 def has_wildcards(component: str) -> bool:
@@ -346,12 +294,12 @@ def _go_class(s: str, i: int) -> tuple[str, int]:
                 negated_group = name.startswith("^")
                 group = _POSIX.get(name[1:] if negated_group else name)
                 if group is None:
-                    raise BadPattern(f"invalid character class range: {s[t:end + 2]}")
+                    raise BadPattern(f"invalid character class range: {s[t : end + 2]}")
                 ranges.extend(_complement(group) if negated_group else group)
                 t = end + 2
                 continue
         if t + 1 < n and s[t] == "\\" and s[t + 1] in "pP":
-            raise BadPattern("Unicode classes (\\p) are not supported")
+            raise UnsupportedPattern("Unicode classes (\\p) are not supported by layerlint")
         if t + 1 < n and s[t] == "\\" and s[t + 1] in "dswDSW":
             ranges.extend(_perl_class(s[t + 1]))
             t += 2
@@ -395,7 +343,7 @@ def _translate(go: str) -> str:
                 out.append(re.escape(literal))
                 i = n if end < 0 else end + 2
             elif nxt in ("p", "P"):
-                raise BadPattern("Unicode classes (\\p) are not supported")
+                raise UnsupportedPattern("Unicode classes (\\p) are not supported by layerlint")
             else:
                 char, i = _go_escape(go, i)
                 out.append(re.escape(char))
@@ -475,8 +423,9 @@ def _classify(cleaned: str) -> tuple[str, str]:
 class IgnorePattern:
     """One pattern line: ``text`` is the cleaned pattern without its ``!``.
 
-    ``kind`` is patternmatcher's match strategy (exact, prefix, suffix, regexp) or
-    ``invalid`` when Docker would refuse the file; ``error`` then says why.
+    ``kind`` is patternmatcher's match strategy (exact, prefix, suffix, regexp),
+    ``invalid`` when Docker would refuse the file, or ``unsupported`` for the one valid
+    syntax this port cannot evaluate; ``error`` then says why.  Neither ever matches.
     """
 
     text: str
@@ -500,24 +449,33 @@ class IgnorePattern:
                     raise BadPattern(str(exc)) from None
         except BadPattern as exc:
             return cls(text, exclusion, line, raw or text, INVALID, str(exc) or "syntax error in pattern")
+        except UnsupportedPattern as exc:
+            return cls(text, exclusion, line, raw or text, UNSUPPORTED, str(exc))
         return cls(text, exclusion, line, raw or text, kind, None, regex)
 
     def match(self, path: str) -> bool:
         """Whether this pattern alone matches ``path`` (no parent-directory logic)."""
-        kind = self.kind
-        if kind == EXACT:
-            return path == self.text
-        if kind == PREFIX:
-            return path.startswith(self.text[:-2])
-        if kind == SUFFIX:
-            suffix = self.text[2:]
-            return path.endswith(suffix) or (suffix[:1] == "/" and path == suffix[1:])
-        if kind == REGEXP and self.regex is not None:
-            return self.regex.search(path) is not None
-        return False
+        return bool(_tester(self)(path))
 
     def __str__(self) -> str:
         return ("!" if self.exclusion else "") + self.text
+
+
+def _tester(pattern: IgnorePattern) -> Callable[[str], object]:
+    """patternmatcher's ``match`` for one pattern, as a callable with a truthy result."""
+    text = pattern.text
+    if pattern.kind == EXACT:
+        return text.__eq__
+    if pattern.kind == PREFIX:
+        prefix = text[:-2]
+        return lambda path: path.startswith(prefix)
+    if pattern.kind == SUFFIX:
+        suffix = text[2:]
+        bare = suffix[1:] if suffix[:1] == "/" else None  # "**/foo" also matches "foo"
+        return lambda path: path.endswith(suffix) or path == bare
+    if pattern.regex is not None:
+        return pattern.regex.search
+    return lambda path: False
 
 
 MatchInfo = tuple[bool, ...]
@@ -535,12 +493,13 @@ class MatchState:
 class DockerIgnore:
     """A parsed ``.dockerignore``: which context paths the build never sees."""
 
-    __slots__ = ("patterns", "path", "_active", "_exceptions", "_dir_info")
+    __slots__ = ("patterns", "path", "_active", "_tests", "_exceptions", "_dir_info")
 
     def __init__(self, patterns: tuple[IgnorePattern, ...] = (), path: str | None = None) -> None:
         self.patterns = patterns
         self.path = path
-        self._active = tuple(p for p in patterns if p.kind != INVALID)
+        self._active = tuple(p for p in patterns if p.error is None)
+        self._tests = tuple((p, _tester(p)) for p in self._active)
         self._exceptions = tuple(p for p in self._active if p.exclusion)
         self._dir_info: dict[str, MatchInfo] = {}
 
@@ -602,18 +561,15 @@ class DockerIgnore:
         """
         matched = False
         decider = None
-        info = []
-        for index, pattern in enumerate(self._active):
-            hit = parent[index] if parent else False
-            if not hit:
-                if pattern.exclusion != matched:
-                    info.append(False)
-                    continue
-                hit = pattern.match(relpath)
-            info.append(hit)
-            if hit:
-                matched = not pattern.exclusion
-                decider = pattern
+        info = [False] * len(self._tests)
+        for index, (pattern, test) in enumerate(self._tests):
+            inherited = parent and parent[index]
+            # Once a verdict is set, only patterns that could flip it are tried.
+            if not inherited and (pattern.exclusion != matched or not test(relpath)):
+                continue
+            info[index] = True
+            matched = not pattern.exclusion
+            decider = pattern
         return MatchState(matched, decider, tuple(info))
 
     def decide(self, relpath: str) -> MatchState:

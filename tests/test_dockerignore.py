@@ -11,6 +11,7 @@ from layerlint.dockerignore import (
     PREFIX,
     REGEXP,
     SUFFIX,
+    UNSUPPORTED,
     BadPattern,
     DockerIgnore,
     context_path,
@@ -232,6 +233,13 @@ def test_malformed_patterns_are_reported_and_never_match(pattern: str) -> None:
     assert not ignore.matches(pattern)
 
 
+def test_unicode_classes_are_flagged_as_unsupported_not_invalid() -> None:
+    ignore = DockerIgnore.parse("\\p{Greek}*\nkept")
+    assert ignore.patterns[0].kind == UNSUPPORTED and "layerlint" in ignore.patterns[0].error
+    assert ignore.errors == ()  # Docker accepts it; only this port cannot evaluate it
+    assert ignore.matches("kept")
+
+
 def test_exception_inside_excluded_directory() -> None:
     ignore = DockerIgnore.parse("docs\n!docs/README.md")
     assert ignore.matches("docs/other.md")
@@ -369,7 +377,9 @@ def test_glob_match(pattern: str, name: str, expected: bool) -> None:
     assert glob_match(pattern, name) is expected
 
 
-@pytest.mark.parametrize("pattern", ["[]a]", "[-]", "[x-]", "[-x]", "\\", "[a-b-c]", "[", "[^", "[^bc", "a[", "x*[", "ab[c"])
+@pytest.mark.parametrize(
+    "pattern", ["[]a]", "[-]", "[x-]", "[-x]", "\\", "[a-b-c]", "[", "[^", "[^bc", "a[", "x*[", "ab[c"]
+)
 def test_glob_match_rejects_malformed(pattern: str) -> None:
     with pytest.raises(BadPattern):
         glob_match(pattern, "a")
