@@ -326,35 +326,6 @@ def command_text(cmd: Command, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def normalized(cmd: Command) -> tuple[str, tuple[ShellWord, ...]] | None:
-    """The package tool a command runs and its arguments after the tool's own words.
-
-    ``python3 -m pip install x`` gives ``("pip", (install, x))``; ``uv pip install`` gives
-    ``("uv-pip", ...)``; ``./gradlew build`` gives ``("gradle", (build,))``.
-    """
-    tool = cmd.tool
-    args = cmd.args
-    if tool == "python":
-        k = 0
-        while k < len(args) and args[k].unquoted.startswith("-") and args[k].unquoted != "-m":
-            k += 1
-        if k + 1 >= len(args) or args[k].unquoted != "-m":
-            return None
-        from layerlint.shell import tool_key
-
-        tool = tool_key(args[k + 1].unquoted)
-        args = args[k + 2 :]
-    if tool == "uv" and args and args[0].unquoted == "pip":
-        return "uv-pip", args[1:]
-    return tool, args
-
-
-def scan(tool: str, args: tuple[ShellWord, ...]) -> Options:
-    from layerlint.shell import scan_args
-
-    return scan_args(args, "uv" if tool == "uv-pip" else tool)
-
-
 # --------------------------------------------------------------------------- installs
 
 
@@ -379,249 +350,174 @@ class Install:
         return join(self.directory, self.manifests[0]) if self.manifests and self.directory else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """What a package manager reads and where it caches (see :func:`installs`)."""
+
+    ecosystem: str
+    manifests: tuple[str, ...]
+    locks: tuple[str, ...]
+    hints: tuple[str, ...]
+    env: tuple[str, ...]
+    then: str
+    dir_flags: tuple[str, ...] = ()
+    dir_flag_names_file: bool = False
+    strict_flags: tuple[str, ...] = ()
+
+
+_KINDS: dict[str, _Kind] = {
+    "npm": _Kind("node", ("package.json",), ("package-lock.json", "npm-shrinkwrap.json"), ("npm",),
+                 ("npm_config_cache", "NPM_CONFIG_CACHE"), "`npm ci`", ("--prefix",)),
+    "yarn": _Kind("node", ("package.json",), ("yarn.lock",), ("yarn",), ("YARN_CACHE_FOLDER",), "`yarn install`",
+                  ("--cwd",), strict_flags=("--frozen-lockfile", "--immutable")),
+    "pnpm": _Kind("node", ("package.json",), ("pnpm-lock.yaml",), ("pnpm",), ("npm_config_store_dir",),
+                  "`pnpm install`", ("-C", "--dir"), strict_flags=("--frozen-lockfile",)),
+    "pip": _Kind("python", (), (), ("pip",), ("PIP_CACHE_DIR",), ""),
+    "uv-pip": _Kind("python", (), (), ("uv",), ("UV_CACHE_DIR",), ""),
+    "uv": _Kind("python", ("pyproject.toml",), ("uv.lock",), ("uv",), ("UV_CACHE_DIR",),
+                "`uv sync --no-install-project`", ("--directory", "--project"), strict_flags=("--locked", "--frozen")),
+    "poetry": _Kind("python", ("pyproject.toml",), ("poetry.lock",), ("poetry",), ("POETRY_CACHE_DIR",),
+                    "`poetry install --no-root`", ("-C", "--directory")),
+    "pipenv": _Kind("python", ("Pipfile",), ("Pipfile.lock",), ("pipenv", "pip"), ("PIPENV_CACHE_DIR", "PIP_CACHE_DIR"),
+                    "`pipenv install`"),
+    "go": _Kind("go", ("go.mod",), ("go.sum",), ("pkg/mod", "gomod", "go-mod"), ("GOMODCACHE", "GOPATH"),
+                "`go mod download`", ("-C",)),
+    "cargo": _Kind("rust", ("Cargo.toml",), ("Cargo.lock",), ("cargo", "/target"), ("CARGO_HOME", "CARGO_TARGET_DIR"),
+                   "`cargo fetch` (or build the dependencies alone, e.g. with cargo-chef)", ("--manifest-path",), True,
+                   ("--locked", "--frozen")),
+    "bundle": _Kind("ruby", ("Gemfile",), ("Gemfile.lock",), ("bundle", "gem"), ("BUNDLE_PATH", "GEM_HOME"),
+                    "`bundle install`", ("--gemfile",), True, ("--deployment", "--frozen")),
+    "composer": _Kind("php", ("composer.json",), ("composer.lock",), ("composer",), ("COMPOSER_CACHE_DIR", "COMPOSER_HOME"),
+                      "`composer install --no-scripts --no-autoloader`", ("-d", "--working-dir")),
+    "mvn": _Kind("java", ("pom.xml",), (), (".m2", "maven"), ("MAVEN_CONFIG",), "`mvn dependency:go-offline`",
+                 ("-f", "--file"), True),
+    "gradle": _Kind("java", ("build.gradle",), (), ("gradle",), ("GRADLE_USER_HOME",), "`gradle dependencies`",
+                    ("-p", "--project-dir")),
+    "dotnet": _Kind("dotnet", ("*.csproj",), ("packages.lock.json",), ("nuget",), ("NUGET_PACKAGES",),
+                    "`dotnet restore`", strict_flags=("--locked-mode",)),
+}  # fmt: skip
+
+# (manager, verb as written or None) -> when a manifest install happens; "-" = verb absent
+_MANIFEST_VERBS: dict[str, frozenset[str]] = {
+    "npm": frozenset({"ci", "clean-install", "ic", "install-clean", "isntall-clean", "install", "i", "in", "isntall"}),
+    "yarn": frozenset({"-", "install"}),
+    "pnpm": frozenset({"install", "i", "fetch"}),
+    "uv": frozenset({"sync"}),
+    "poetry": frozenset({"install", "sync"}),
+    "pipenv": frozenset({"install", "sync"}),
+    "bundle": frozenset({"-", "install"}),
+    "composer": frozenset({"install", "i", "update", "u"}),
+    "go": frozenset({"download", "build", "install"}),
+    "cargo": frozenset({"build", "fetch", "install"}),
+}  # fmt: skip
+_STRICT_VERBS = frozenset({"ci", "clean-install", "ic", "install-clean", "isntall-clean", "fetch", "sync"})
+
+
 def installs(ctx: RuleContext, step: Step) -> list[Install]:
     """Dependency installs of a RUN, each with the directory it reads, in order."""
     if step.ins.keyword != "RUN":
         return []
+    from layerlint.pkgfacts import package_ops
+
     found: list[Install] = []
     for script in ctx.scripts(step.ins):
+        ops: dict[int, list] = {}
+        for op in package_ops(script):
+            ops.setdefault(id(op.command), []).append(op)
         cwd = step.cwd
         for cmd in script.commands:
-            if not cmd.words:
-                continue
-            if cmd.name in ("cd", "pushd"):
+            if cmd.name in ("cd", "pushd") and cmd.words:
                 target = cmd.args[0].value if cmd.args else None
                 cwd = join(cwd, target) if target not in (None, "-") else None
                 continue
-            install = recognize(cmd, cwd, step)
+            install = _dotnet(cmd, cwd) if cmd.name == "dotnet" else None
+            for op in ops.get(id(cmd), ()):
+                install = install or _install_of(op, cwd, step)
             if install is not None:
                 found.append(install)
     return found
 
 
-def _dir_option(opts: Options, cwd: str | None, *names: str, file: bool = False) -> str | None:
-    value = opts.value(*names)
-    if value is None:
-        return cwd
-    if file:
-        value = posixpath.dirname(value) or "."
-    return join(cwd, value)
-
-
-_NODE_HINTS = ("npm", "yarn", "pnpm")
-
-
-def recognize(cmd: Command, cwd: str | None, step: Step) -> Install | None:
-    """An :class:`Install` when ``cmd`` installs from a manifest, else None."""
-    norm = normalized(cmd)
-    if norm is None:
+def _install_of(op, cwd: str | None, step: Step) -> Install | None:  # type: ignore[no-untyped-def]
+    """An :class:`Install` for a ``layerlint.pkgfacts.PackageOp`` that reads a manifest."""
+    manager = "uv-pip" if op.manager == "pip" and op.program.startswith("uv") else op.manager
+    kind = _KINDS.get(manager)
+    if kind is None:
         return None
-    tool, args = norm
-    handler = _HANDLERS.get(tool)
-    if handler is None:
+    opts = op.options
+    verb = op.verb.unquoted if op.verb is not None else "-"
+    directory = cwd
+    if kind.dir_flags and opts.value(*kind.dir_flags) is not None:
+        value = opts.value(*kind.dir_flags) or "."
+        directory = join(cwd, posixpath.dirname(value) or "." if kind.dir_flag_names_file else value)
+    label = op.program if verb == "-" else f"{op.program} {verb}"
+    if manager in ("pip", "uv-pip"):
+        return _pip_install(op, manager, kind, cwd)
+    if manager in ("mvn", "gradle"):
+        if op.action not in ("build", "fetch") or opts.has("-o", "--offline"):
+            return None
+        label = " ".join([op.program, *(w.unquoted for w in opts.positional)])
+        then = "`./gradlew dependencies`" if op.command.name == "gradlew" else kind.then
+        return Install(kind.ecosystem, label, op.command, directory, kind.manifests, kind.locks, False, kind.hints,
+                       kind.env, then)
+    if verb not in _MANIFEST_VERBS.get(manager, ()) or (op.packages and manager != "go"):
         return None
-    return handler(cmd, tool, args, scan(tool, args), cwd, step)
-
-
-def _positional(opts: Options) -> list[str]:
-    return [w.unquoted for w in opts.positional]
-
-
-def _npm(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
-    pos = _positional(opts)
-    if not pos:
+    if manager == "go":
+        if any("@" in w.unquoted for w in op.packages) or opts.value("-mod") == "vendor":
+            return None
+        if "-mod=vendor" in (step.scope.env.get("GOFLAGS") or ""):
+            return None
+        label = "go mod download" if verb == "download" else f"go {verb}"
+    if manager == "cargo" and verb == "install":
+        if not opts.has("--path"):
+            return None
+        directory = join(cwd, opts.value("--path"))
+    if manager == "npm" and opts.has("-g", "--global"):
         return None
-    sub = pos[0]
-    if sub == "ci" or sub in ("clean-install", "install-clean", "ic"):
-        required = True
-    elif sub in ("install", "i", "in", "isntall", "add") and len(pos) == 1 and not opts.has("-g", "--global"):
-        required = False
-    else:
-        return None
-    return Install("node", f"npm {sub}", cmd, _dir_option(opts, cwd, "--prefix", "-C"), ("package.json",),
-                   ("package-lock.json", "npm-shrinkwrap.json"), required, ("npm",), ("npm_config_cache", "NPM_CONFIG_CACHE"),
-                   f"`npm {sub}`")
-
-
-def _yarn(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
-    pos = _positional(opts)
-    if pos and pos[0] != "install":
-        return None
-    if len(pos) > 1:
-        return None
-    strict = opts.has("--frozen-lockfile", "--immutable")
-    label = "yarn install" if pos else "yarn"
-    return Install("node", label, cmd, _dir_option(opts, cwd, "--cwd"), ("package.json",), ("yarn.lock",), strict,
-                   ("yarn",), ("YARN_CACHE_FOLDER",), f"`{label}`")
-
-
-def _pnpm(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
-    pos = _positional(opts)
-    if not pos:
-        return None
-    directory = _dir_option(opts, cwd, "-C", "--dir")
-    if pos[0] == "fetch":
-        return Install("node", "pnpm fetch", cmd, directory, ("pnpm-lock.yaml",), ("pnpm-lock.yaml",), True,
-                       ("pnpm",), ("npm_config_store_dir",), "`pnpm fetch`")
-    if pos[0] not in ("install", "i") or len(pos) > 1:
-        return None
-    return Install("node", f"pnpm {pos[0]}", cmd, directory, ("package.json",), ("pnpm-lock.yaml",),
-                   opts.has("--frozen-lockfile"), ("pnpm",), ("npm_config_store_dir",), f"`pnpm {pos[0]}`")
+    manifests = kind.locks[:1] if verb == "fetch" else kind.manifests
+    strict = verb in _STRICT_VERBS and manager in ("npm", "pnpm", "pipenv") or opts.has(*kind.strict_flags)
+    then = f"`{label}`" if manager in ("npm", "yarn", "pnpm", "pipenv", "bundle") else kind.then
+    return Install(kind.ecosystem, label, op.command, directory, manifests, kind.locks, strict, kind.hints, kind.env,
+                   then)
 
 
 _LOCAL_PROJECT = (".", "./")
 
 
-def _pip(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
-    pos = _positional(opts)
-    if not pos or pos[0] not in ("install", "sync") or opts.has("--no-deps"):
+def _pip_install(op, manager: str, kind: _Kind, cwd: str | None) -> Install | None:  # type: ignore[no-untyped-def]
+    if op.action not in ("install", "sync") or op.options.has("--no-deps"):
         return None
-    uv = tool == "uv-pip"
-    name = "uv pip" if uv else "pip"
-    hints = ("uv",) if uv else ("pip",)
-    env = ("UV_CACHE_DIR",) if uv else ("PIP_CACHE_DIR",)
-    files = list(opts.values("-r", "--requirement", "--requirements"))
-    if pos[0] == "sync" and uv:
-        files.extend(pos[1:])
+    name = "uv pip" if manager == "uv-pip" else "pip"
+    files = list(op.options.values("-r", "--requirement", "--requirements"))
+    if op.action == "sync":
+        files.extend(w.unquoted for w in op.packages)
     if files:
         shown = " ".join(f"-r {f}" for f in files)
-        return Install("python", f"{name} install {shown}", cmd, cwd, tuple(files), (), False, hints, env,
-                       f"`{name} install {shown}`")
-    editable = opts.values("-e", "--editable")
-    local = [p for p in (*editable, *pos[1:]) if p.split("[", 1)[0] in _LOCAL_PROJECT or p.startswith(("./", "/"))]
-    if not local or pos[0] != "install":
+        return Install("python", f"{name} install {shown}", op.command, cwd, tuple(files), (), False, kind.hints,
+                       kind.env, f"`{name} install {shown}`")
+    local = [w.unquoted for w in op.packages if w.unquoted.split("[", 1)[0] in _LOCAL_PROJECT or w.unquoted.startswith(("./", "/"))]
+    if not local:
         return None
     directory = join(cwd, local[0].split("[", 1)[0] or ".")
-    return Install("python", f"{name} install {local[0]}", cmd, directory, ("pyproject.toml",), (), False, hints, env,
-                   f"an install of the dependencies alone, then copy the source and `{name} install --no-deps {local[0]}`")
+    return Install("python", f"{name} install {local[0]}", op.command, directory, ("pyproject.toml",), (), False,
+                   kind.hints, kind.env, "an install of the dependencies alone")
 
 
-def _uv(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
-    pos = _positional(opts)
-    if not pos or pos[0] != "sync":
-        return None
-    directory = _dir_option(opts, cwd, "--directory", "--project")
-    return Install("python", "uv sync", cmd, directory, ("pyproject.toml",), ("uv.lock",),
-                   opts.has("--locked", "--frozen"), ("uv",), ("UV_CACHE_DIR",), "`uv sync --no-install-project`")
+def _dotnet(cmd: Command, cwd: str | None) -> Install | None:
+    """``dotnet restore|build|publish|test [project]`` (not a pkgfacts manager)."""
+    from layerlint.shell import scan_args
 
-
-def _poetry(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
-    pos = _positional(opts)
-    if not pos or pos[0] not in ("install", "sync") or opts.has("--only-root"):
-        return None
-    return Install("python", f"poetry {pos[0]}", cmd, _dir_option(opts, cwd, "-C", "--directory"), ("pyproject.toml",),
-                   ("poetry.lock",), False, ("poetry",), ("POETRY_CACHE_DIR",), f"`poetry {pos[0]} --no-root`")
-
-
-def _pipenv(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
-    pos = _positional(opts)
-    if not pos or pos[0] not in ("install", "sync") or len(pos) > 1:
-        return None
-    return Install("python", f"pipenv {pos[0]}", cmd, cwd, ("Pipfile",), ("Pipfile.lock",), pos[0] == "sync",
-                   ("pipenv", "pip"), ("PIPENV_CACHE_DIR", "PIP_CACHE_DIR"), f"`pipenv {pos[0]}`")
-
-
-def _go(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
-    pos = _positional(opts)
-    if not pos:
-        return None
-    if pos[:2] == ["mod", "download"]:
-        label = "go mod download"
-    elif pos[0] in ("build", "install", "test") and not any("@" in p for p in pos[1:]):
-        label = f"go {pos[0]}"
-    else:
-        return None
-    if opts.value("-mod") == "vendor" or "-mod=vendor" in (step.scope.env.get("GOFLAGS") or ""):
-        return None
-    return Install("go", label, cmd, _dir_option(opts, cwd, "-C"), ("go.mod",), ("go.sum",), False,
-                   ("pkg/mod", "gomod", "go-mod"), ("GOMODCACHE", "GOPATH"), "`go mod download`")
-
-
-def _cargo(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
-    pos = _positional(opts)
-    if not pos:
-        return None
-    if pos[0] not in ("build", "b", "fetch", "test", "t", "install") or (pos[0] == "install" and not opts.has("--path")):
-        return None
-    directory = _dir_option(opts, cwd, "--manifest-path", file=True)
-    if pos[0] == "install":
-        directory = _dir_option(opts, cwd, "--path")
-    return Install("rust", f"cargo {pos[0]}", cmd, directory, ("Cargo.toml",), ("Cargo.lock",),
-                   opts.has("--locked", "--frozen"), ("cargo", "/target"), ("CARGO_HOME", "CARGO_TARGET_DIR"),
-                   "`cargo fetch` (or build the dependencies alone, e.g. with cargo-chef)")
-
-
-def _bundle(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
-    pos = _positional(opts)
-    if pos and pos[0] != "install":
-        return None
-    return Install("ruby", "bundle install", cmd, _dir_option(opts, cwd, "--gemfile", file=True), ("Gemfile",),
-                   ("Gemfile.lock",), opts.has("--deployment", "--frozen"), ("bundle", "gem"), ("BUNDLE_PATH", "GEM_HOME"),
-                   "`bundle install`")
-
-
-def _composer(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
-    pos = _positional(opts)
-    if not pos or pos[0] not in ("install", "i", "update", "u"):
-        return None
-    return Install("php", f"composer {pos[0]}", cmd, _dir_option(opts, cwd, "-d", "--working-dir"), ("composer.json",),
-                   ("composer.lock",), False, ("composer",), ("COMPOSER_CACHE_DIR", "COMPOSER_HOME"),
-                   "`composer install --no-scripts --no-autoloader`")
-
-
-_MAVEN_QUIET_GOALS = frozenset({"clean", "help:help", "--version", "-v", "versions:display-dependency-updates"})
-
-
-def _mvn(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
-    goals = [p for p in _positional(opts) if p not in _MAVEN_QUIET_GOALS]
-    if not goals or opts.has("-o", "--offline"):
-        return None
-    return Install("java", f"mvn {' '.join(_positional(opts))}", cmd, _dir_option(opts, cwd, "-f", "--file", file=True),
-                   ("pom.xml",), (), False, (".m2", "maven"), ("MAVEN_CONFIG",), "`mvn dependency:go-offline`")
-
-
-_GRADLE_QUIET_TASKS = frozenset({"clean", "help", "tasks", "wrapper", "--version", "-v"})
-
-
-def _gradle(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
-    tasks = [p for p in _positional(opts) if p not in _GRADLE_QUIET_TASKS]
-    if not tasks or opts.has("--offline"):
-        return None
-    name = "./gradlew" if cmd.name == "gradlew" else "gradle"
-    return Install("java", f"{name} {' '.join(_positional(opts))}", cmd,
-                   _dir_option(opts, cwd, "-p", "--project-dir"), ("build.gradle",), (), False, ("gradle",),
-                   ("GRADLE_USER_HOME",), f"`{name} dependencies`")
-
-
-def _dotnet(cmd, tool, args, opts, cwd, step):  # type: ignore[no-untyped-def]
-    pos = _positional(opts)
+    opts = scan_args(cmd.args, "dotnet")
+    pos = [w.unquoted for w in opts.positional]
     if not pos or pos[0] not in ("restore", "build", "publish", "test"):
         return None
     directory = cwd
     if len(pos) > 1:
         target = pos[1]
         directory = join(cwd, posixpath.dirname(target) if target.endswith((".csproj", ".sln", ".fsproj")) else target)
-    return Install("dotnet", f"dotnet {pos[0]}", cmd, directory, ("*.csproj",), ("packages.lock.json",),
-                   opts.has("--locked-mode"), ("nuget",), ("NUGET_PACKAGES",), "`dotnet restore`")
-
-
-_HANDLERS = {
-    "npm": _npm,
-    "yarn": _yarn,
-    "pnpm": _pnpm,
-    "pip": _pip,
-    "uv-pip": _pip,
-    "uv": _uv,
-    "poetry": _poetry,
-    "pipenv": _pipenv,
-    "go": _go,
-    "cargo": _cargo,
-    "bundle": _bundle,
-    "composer": _composer,
-    "mvn": _mvn,
-    "gradle": _gradle,
-    "dotnet": _dotnet,
-}
+    kind = _KINDS["dotnet"]
+    return Install(kind.ecosystem, f"dotnet {pos[0]}", cmd, directory, kind.manifests, kind.locks,
+                   opts.has(*kind.strict_flags), kind.hints, kind.env, kind.then)
 
 
 def cache_mounted(install: Install, step: Step) -> bool:
