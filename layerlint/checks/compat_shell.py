@@ -1,0 +1,159 @@
+"""Commands inside RUN: cd, sudo, apt, interactive tools, /bin/sh replaced, pipes without pipefail, curl and wget.
+
+All of them read the commands layerlint.shell found (nested ``sh -c`` strings, heredoc
+scripts, subshells included) and skip exec-form RUN and PowerShell/cmd shells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from layerlint.checks.compat_facts import is_posix_shell, program_name, run_commands, run_scripts, shell_at
+from layerlint.model import Instruction, Stage
+from layerlint.rule import Edit, Fix, Hit, RuleContext, Safety, check
+from layerlint.shell import Command, Script
+
+
+def _first(ctx: RuleContext, ins: Instruction, wanted) -> Command | None:  # type: ignore[no-untyped-def]
+    return next((cmd for _, cmd in run_commands(ctx, ins) if wanted(cmd)), None)
+
+
+@check("LL502", instructions=("RUN",))
+def cd_in_run(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    cmd = _first(ctx, ins, lambda c: c.name == "cd" and not c.in_subshell and c.depth == 0)
+    if cmd is not None:
+        yield ctx.hit(cmd.span, "`cd` lasts only for this RUN: set the directory with WORKDIR so every instruction sees it", None, ins)
+
+
+@check("LL602", instructions=("RUN",))
+def sudo_in_run(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    cmd = _first(ctx, ins, lambda c: c.name == "sudo" or "sudo" in c.wrappers)
+    if cmd is not None:
+        yield ctx.hit(
+            cmd.span,
+            "sudo in a build: it needs a TTY and sudoers setup, and its presence in the image lets any process become root; "
+            "switch with USER instead",
+            None,
+            ins,
+        )
+
+
+_APT_GET_SAFE = frozenset({"install", "remove", "purge", "update", "autoremove", "clean", "autoclean", "source", "build-dep"})
+
+
+@check("LL509", instructions=("RUN",))
+def apt_in_script(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    cmd = _first(ctx, ins, lambda c: c.name == "apt")
+    if cmd is None:
+        return
+    fix = None
+    sub = cmd.subcommand()
+    if sub in _APT_GET_SAFE:
+        fix = Fix("use apt-get", (Edit(cmd.words[0].span, "apt-get"),), Safety.UNSAFE)
+    yield ctx.hit(cmd.span, "`apt` is meant for terminals and warns that its interface may change: scripts should use apt-get", fix, ins)
+
+
+_POINTLESS = frozenset({"free", "kill", "mount", "ps", "service", "shutdown", "ssh", "top", "vim", "ifconfig"})
+
+
+@check("LL515", instructions=("RUN",))
+def interactive_command_in_run(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    cmd = _first(ctx, ins, lambda c: c.name in _POINTLESS)
+    if cmd is not None:
+        yield ctx.hit(cmd.span, f"`{cmd.name}` acts on a running system or a terminal; in a build step it has no lasting effect", None, ins)
+
+
+_SYSTEM_SHELLS = frozenset({"/bin/sh", "/usr/bin/sh"})
+
+
+@check("LL513", instructions=("RUN",))
+def system_shell_replaced(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    def replaces_sh(cmd: Command) -> bool:
+        pos = cmd.positional()
+        return cmd.name == "ln" and len(pos) >= 2 and pos[-1].unquoted in _SYSTEM_SHELLS
+
+    cmd = _first(ctx, ins, replaces_sh)
+    if cmd is not None:
+        yield ctx.hit(
+            cmd.span,
+            "relinking /bin/sh silently changes the shell of every later RUN and of the system's own scripts: use SHELL",
+            None,
+            ins,
+        )
+
+
+# --------------------------------------------------------------------------- pipefail
+
+_PIPEFAIL_SHELLS = frozenset({"bash", "zsh", "ash", "ksh", "mksh"})
+
+
+def _enables_pipefail(args: Sequence[str]) -> bool:
+    """``-o pipefail`` / ``-eo pipefail`` among shell or ``set`` arguments (a later ``+o pipefail`` undoes it)."""
+    on = False
+    for prev, arg in zip(args, args[1:]):
+        if arg == "pipefail" and len(prev) > 1 and prev[0] in "-+" and prev.endswith("o"):
+            on = prev[0] == "-"
+    return on
+
+
+def _shell_has_pipefail(shell: tuple[str, ...]) -> bool:
+    """``SHELL ["/bin/bash", "-eo", "pipefail", "-c"]``: a shell that supports pipefail, with it on."""
+    return bool(shell) and program_name(shell[0]) in _PIPEFAIL_SHELLS and _enables_pipefail(shell[1:])
+
+
+def _first_pipe(script: Script) -> Command | None:
+    """The right-hand command of the first top-level pipe, unless ``set -o pipefail`` comes first."""
+    for cmd in script.commands:
+        if cmd.depth:
+            continue
+        if cmd.name == "set" and _enables_pipefail([w.unquoted for w in cmd.args]):
+            return None
+        if cmd.connector in ("|", "|&"):
+            return cmd
+    return None
+
+
+@check("LL514", instructions=("RUN",))
+def pipe_without_pipefail(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    if ins.inner is not None:
+        return
+    shell = shell_at(ctx, ins)
+    if not is_posix_shell(ctx, shell) or _shell_has_pipefail(shell):
+        return
+    for script in run_scripts(ctx, ins):
+        cmd = _first_pipe(script)
+        if cmd is not None:
+            yield ctx.hit(
+                cmd.span,
+                "a failure on the left of this pipe is ignored (only the last command's status counts): "
+                'set SHELL ["/bin/bash", "-o", "pipefail", "-c"] or start the script with `set -o pipefail`',
+                None,
+                ins,
+            )
+            return
+
+
+# --------------------------------------------------------------------------- curl and wget
+
+
+def _downloaders(ctx: RuleContext, ins: Instruction) -> set[str]:
+    return {cmd.name for _, cmd in run_commands(ctx, ins) if cmd.name in ("curl", "wget")}
+
+
+@check("LL516")
+def both_curl_and_wget(ctx: RuleContext) -> Iterator[Hit]:
+    seen_by_stage: dict[int, set[str]] = {}
+    for stage in ctx.build.stages:
+        seen = set(seen_by_stage.get(stage.base_stage, ())) if stage.base_stage is not None else set()
+        yield from _stage_downloads(ctx, stage, seen)
+        seen_by_stage[stage.index] = seen
+
+
+def _stage_downloads(ctx: RuleContext, stage: Stage, seen: set[str]) -> Iterator[Hit]:
+    for ins in stage.instructions:
+        if ins.keyword != "RUN":
+            continue
+        tools = _downloaders(ctx, ins)
+        seen |= tools
+        if tools and len(seen) == 2:
+            yield ctx.hit(ins.keyword_span, "this stage uses both curl and wget: installing one download tool is enough", None, ins)
