@@ -437,10 +437,13 @@ def create_server(debounce_ms: float = DEFAULT_DEBOUNCE_MS):  # type: ignore[no-
             a = analyze(uri)
         return a
 
-    def publish(uri: str) -> None:
+    def cancel(uri: str) -> None:
         timer = timers.pop(uri, None)
         if timer is not None:
             timer.cancel()
+
+    def publish(uri: str) -> None:
+        cancel(uri)
         a = analyze(uri)
         if a is None:
             return
@@ -449,9 +452,7 @@ def create_server(debounce_ms: float = DEFAULT_DEBOUNCE_MS):  # type: ignore[no-
         )
 
     def schedule(uri: str) -> None:
-        timer = timers.pop(uri, None)
-        if timer is not None:
-            timer.cancel()
+        cancel(uri)
         if options["debounce"] <= 0:
             publish(uri)
             return
@@ -497,9 +498,7 @@ def create_server(debounce_ms: float = DEFAULT_DEBOUNCE_MS):  # type: ignore[no-
     @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: t.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
-        timer = timers.pop(uri, None)
-        if timer is not None:
-            timer.cancel()
+        cancel(uri)
         analyses.pop(uri, None)
         server.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 

@@ -364,3 +364,31 @@ async def test_config_files_are_watched_and_a_change_relints(client, workdir) ->
     params = t.DidChangeWatchedFilesParams(changes=[event])
     await diagnostics_for(client, uri, lambda: client.workspace_did_change_watched_files(params))
     assert by_code(client, uri, "LL002")  # open documents were linted again
+
+
+def test_a_crash_while_linting_is_logged_and_the_last_diagnostics_stay(monkeypatch) -> None:
+    """Drives the handlers in-process: the failure is injected, which a subprocess would not allow."""
+    pytest.importorskip("pygls")
+    from lsprotocol import types as lsp_types
+    from pygls.workspace import Workspace
+
+    srv = server.create_server(0)
+    srv.protocol._workspace = Workspace(None)
+    published: list = []
+    logged: list = []
+    monkeypatch.setattr(srv, "text_document_publish_diagnostics", published.append)
+    monkeypatch.setattr(srv, "window_log_message", logged.append)
+    handlers = srv.protocol.fm.features
+    item = lsp_types.TextDocumentItem(uri="file:///tmp/crash/Dockerfile", language_id="dockerfile", version=1, text="FROM a\nRUNN x\n")
+    srv.workspace.put_text_document(item)
+    handlers[lsp_types.TEXT_DOCUMENT_DID_OPEN](lsp_types.DidOpenTextDocumentParams(text_document=item))
+    assert [d.code for d in published[0].diagnostics if d.code == "LL002"] == ["LL002"]
+
+    def broken(path, text, settings):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(server, "lint_text", broken)
+    saved = lsp_types.DidSaveTextDocumentParams(text_document=lsp_types.TextDocumentIdentifier(uri=item.uri))
+    handlers[lsp_types.TEXT_DOCUMENT_DID_SAVE](saved)
+    assert logged and logged[0].type == lsp_types.MessageType.Error and "RuntimeError: boom" in logged[0].message
+    assert published[1].diagnostics == published[0].diagnostics
