@@ -102,9 +102,12 @@ def analyze(
             errors.append(SyntaxIssue(f"target stage {target!r} could not be found", stages[-1].from_instruction.span))
         else:
             target_index = found.index
+    result = Build(dockerfile, stages, target_index, builder, tuple(global_args), global_env, build_args, errors)
     if target_index is not None:
         _mark_reachable(stages, target_index)
-    return Build(dockerfile, stages, target_index, builder, tuple(global_args), global_env, build_args, errors)
+        for stage in lineage(result, stages[target_index]):
+            stage.in_image = True
+    return result
 
 
 def _expand(process_word, word: str, env: Mapping[str, str], escape: str) -> str:  # type: ignore[no-untyped-def]

@@ -239,7 +239,8 @@ class Stage:
     instructions: list[Instruction] = field(default_factory=list)
     base_stage: int | None = None  # index of the stage this one is built FROM, if any
     depends_on: set[int] = field(default_factory=set)  # stages it reads (FROM, COPY --from, mounts)
-    reaches_target: bool = False
+    reaches_target: bool = False  # the target build needs this stage (FROM, COPY --from, mounts)
+    in_image: bool = False  # this stage's layers are part of the target image (its FROM chain)
     layers: list[Layer] = field(default_factory=list)
     platform: str | None = None
 

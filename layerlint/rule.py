@@ -154,9 +154,18 @@ class RuleContext:
         return self.build.stage_of(ins)
 
     def in_target(self, ins: Instruction) -> bool:
-        """Whether the instruction's stage ends up in the target image (for size rules)."""
+        """Whether the target build needs the instruction's stage (FROM, COPY --from, mounts)."""
         stage = self.build.stage_of(ins)
         return stage is not None and stage.reaches_target
+
+    def in_image(self, ins: Instruction) -> bool:
+        """Whether the instruction's layer is part of the target image (for size rules).
+
+        A stage only read through ``COPY --from`` is needed by the build, but its layers
+        are not in the image: bytes left there cost build time, not image size.
+        """
+        stage = self.build.stage_of(ins)
+        return stage is not None and stage.in_image
 
     def script(self, ins: Instruction) -> Script:
         """Shell commands of a shell-form RUN (memoized per instruction)."""

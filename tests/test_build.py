@@ -62,6 +62,7 @@ def test_stages_graph_and_target() -> None:
     assert build.stages[3].depends_on == {0, 2}
     assert build.target == 3
     assert [s.reaches_target for s in build.stages] == [True, False, True, True]
+    assert [s.in_image for s in build.stages] == [True, False, False, True]
 
 
 def test_layer_counts_per_stage_and_image_buildkit() -> None:
