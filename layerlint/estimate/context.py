@@ -163,8 +163,10 @@ class ContextIndex:
             except OSError:
                 self._unreadable.append(reldir)
                 continue
+            prefix = reldir + "/" if reldir else ""
+            holds_included = False
             for entry in entries:
-                rel = _join(reldir, entry.name)
+                rel = prefix + entry.name
                 try:
                     is_dir = entry.is_dir(follow_symlinks=False)
                 except OSError:
@@ -190,7 +192,9 @@ class ContextIndex:
                 self._sizes[rel] = size
                 if target is not None:
                     self._links[rel] = target
-                self._mark_present(_parent(rel))
+                holds_included = True
+            if holds_included:
+                self._mark_present(reldir)
         self._files = sorted(self._sizes)
         self._cumulative = [0, *accumulate(self._sizes[p] for p in self._files)]
         for path in sorted(self._dirs | self._sizes.keys()):
@@ -202,10 +206,10 @@ class ContextIndex:
     def _entry_size(entry: os.DirEntry[str]) -> tuple[int | None, str | None]:
         """Bytes an entry adds to a layer, and a symlink's target; (None, None) to skip it."""
         try:
-            if entry.is_symlink():
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISLNK(info.st_mode):
                 target = os.readlink(entry.path)
                 return len(os.fsencode(target)), target
-            info = entry.stat(follow_symlinks=False)
         except OSError:
             return None, None
         if stat.S_ISREG(info.st_mode):
@@ -346,19 +350,30 @@ class ContextIndex:
         return source, ""
 
     def _expand(self, base: str, pattern: str) -> list[str]:
-        """Paths below ``base`` the wildcard matches; a matching directory is not entered."""
-        limit = _wildcard_depth(pattern)
+        """Paths below ``base`` the wildcard matches; a matching directory is not entered.
+
+        Without classes or escapes nothing in the pattern can match ``/``, so it is matched
+        name by name and only directories on a possible path are entered; otherwise every
+        path below ``base`` is tried whole, as fsutil does.
+        """
+        names = None if "[" in pattern or "\\" in pattern else pattern.split("/")
         found: list[str] = []
         stack = [(base, "", 0)]
         while stack:
             directory, rel_dir, depth = stack.pop()
-            for name in reversed(self._children.get(directory, ())):
+            for name in self._children.get(directory, ()):
                 path = _join(directory, name)
                 rel = _join(rel_dir, name)
-                if _wildcard_match(pattern, rel):
-                    found.append(path)
-                elif path in self._dirs and (limit is None or depth + 1 < limit):
-                    stack.append((path, rel, depth + 1))
+                if names is None:
+                    if _wildcard_match(pattern, rel):
+                        found.append(path)
+                    elif path in self._dirs:
+                        stack.append((path, rel, depth + 1))
+                elif _wildcard_match(names[depth], name):
+                    if depth + 1 == len(names):
+                        found.append(path)
+                    elif path in self._dirs:
+                        stack.append((path, rel, depth + 1))
         return sorted(found)
 
     def select(self, src_pattern: str) -> Selection:
