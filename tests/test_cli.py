@@ -152,3 +152,12 @@ def test_layers_json_lists_global_args_in_a_leading_entry(tmp_path: Path, capsys
     assert doc["stages"][0]["global"] is True
     assert [i["keyword"] for s in doc["stages"] for i in s["instructions"]] == ["ARG", "FROM", "RUN"]
     assert doc["stages"][1]["base"] == "alpine:1"
+
+
+def test_jobs_give_the_same_findings_in_the_same_order(tmp_path: Path, capsys) -> None:
+    for n in range(12):
+        (tmp_path / f"s{n:02}.Dockerfile").write_text(f"FROM alpine\nCOPY only{n}\n")
+    code1, serial, _ = run(capsys, "--select", "LL002", "--format", "concise", "--jobs", "1", str(tmp_path))
+    code2, parallel, _ = run(capsys, "--select", "LL002", "--format", "concise", "--jobs", "2", str(tmp_path))
+    assert code1 == code2 == 1
+    assert serial == parallel and serial.count("LL002") == 12

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from layerlint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
 from layerlint.commands.common import context_dir, read_input, settings_for, write_output
@@ -23,20 +26,18 @@ def run(args: argparse.Namespace) -> int:
     failed_reads = 0
     failing = False
     fixed_total = 0
-    for path in discover(args.paths):
-        try:
-            source = read_input(path, args.stdin_filename)
-        except SourceError as exc:
-            print(f"layerlint: {exc}", file=sys.stderr)
+    for outcome in _outcomes(list(discover(args.paths)), args):
+        if outcome.error is not None:
+            print(f"layerlint: {outcome.error}", file=sys.stderr)
             failed_reads += 1
             continue
-        settings = settings_for(source.path if path == "-" else path, args)
-        file_findings, fixed = _process(path, source, settings, args)
-        fixed_total += fixed
-        sources[source.path] = source
-        findings.extend(file_findings)
-        if not settings.no_fail and any(f.severity >= settings.failure_threshold for f in file_findings):
-            failing = True
+        assert outcome.source is not None
+        fixed_total += outcome.fixed
+        if outcome.output:
+            sys.stdout.write(outcome.output)
+        sources[outcome.source.path] = outcome.source
+        findings.extend(outcome.findings)
+        failing = failing or outcome.failing
     if args.diff:
         if fixed_total:
             print(f"Would fix {fixed_total} finding{'s' if fixed_total != 1 else ''}.", file=sys.stderr)
@@ -57,35 +58,81 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _process(path: str, source: SourceFile, settings: Settings, args: argparse.Namespace) -> tuple[list[Finding], int]:
-    """Lint one file, applying fixes or ignore comments when asked; returns (findings, fixes applied)."""
+@dataclass
+class Outcome:
+    """What linting one path produced (picklable, so worker processes can return it)."""
+
+    source: SourceFile | None = None
+    findings: list[Finding] = field(default_factory=list)
+    fixed: int = 0
+    failing: bool = False
+    error: str | None = None
+    output: str = ""  # a diff, or the fixed text of stdin, printed by the main process in order
+
+
+def _one(path: str, args: argparse.Namespace) -> Outcome:
+    try:
+        source = read_input(path, args.stdin_filename)
+    except SourceError as exc:
+        return Outcome(error=str(exc))
+    settings = settings_for(source.path if path == "-" else path, args)
+    findings, fixed, output = _process(path, source, settings, args)
+    failing = not settings.no_fail and any(f.severity >= settings.failure_threshold for f in findings)
+    return Outcome(source, findings, fixed, failing, output=output)
+
+
+def _outcomes(paths: list[str], args: argparse.Namespace) -> Iterator[Outcome]:
+    """Lint paths in order; with several files and ``--jobs`` > 1, in worker processes.
+
+    Work is spread in chunks so a thousand small files cost a few dozen round trips, and
+    results come back in input order so output is deterministic.
+    """
+    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+    if jobs <= 1 or len(paths) < 8 or "-" in paths:
+        for path in paths:
+            yield _one(path, args)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+
+    chunk = max(1, min(64, len(paths) // (jobs * 4)))
+    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        yield from pool.map(partial(_one, args=args), paths, chunksize=chunk)
+
+
+def _process(
+    path: str, source: SourceFile, settings: Settings, args: argparse.Namespace
+) -> tuple[list[Finding], int, str]:
+    """Lint one file, applying fixes or ignore comments when asked.
+
+    Returns the findings left, the number of fixes applied, and text for stdout (a diff, or
+    the fixed text when the input was stdin).  Files are written here, atomically.
+    """
     from layerlint.engine import lint_source
 
     ctx_dir = context_dir(path, settings)
     if not (args.fix or args.diff or args.add_ignore):
-        return lint_source(source, settings, context_dir=ctx_dir).findings, 0
+        return lint_source(source, settings, context_dir=ctx_dir).findings, 0, ""
     from layerlint import fix
 
     if args.add_ignore:
         findings = lint_source(source, settings, context_dir=ctx_dir).findings
-        text = fix.add_ignores(source, findings)
-        _emit(path, source, text, args)
-        return [], 0
+        return [], 0, _emit(path, source, fix.add_ignores(source, findings), args)
     result = fix.fix_source(source, settings, unsafe=args.unsafe_fixes, context_dir=ctx_dir)
-    _emit(path, source, result.text, args)
-    return result.remaining, len(result.applied)
+    return result.remaining, len(result.applied), _emit(path, source, result.text, args)
 
 
-def _emit(path: str, source: SourceFile, text: str, args: argparse.Namespace) -> None:
-    """Show (``--diff``) or write the new text; stdin input is echoed to stdout, never written."""
+def _emit(path: str, source: SourceFile, text: str, args: argparse.Namespace) -> str:
+    """Write the new text, or return it for stdout (``--diff``, or stdin input, never written)."""
     from layerlint import fix
     from layerlint.fsutil import write_atomic
 
     if args.diff:
-        if text != source.text:
-            sys.stdout.write(fix.unified_diff(source.path, source.text, text))
-        return
+        return fix.unified_diff(source.path, source.text, text) if text != source.text else ""
     if path == "-":
-        sys.stdout.write(text)
-    elif text != source.text:
+        return text
+    if text != source.text:
         write_atomic(path, text)
+    return ""
