@@ -366,10 +366,9 @@ def create_server(debounce_ms: float = DEFAULT_DEBOUNCE_MS):  # type: ignore[no-
     from lsprotocol import types as t
     from pygls.lsp.server import LanguageServer
 
-    from layerlint import catalog
-    from layerlint.cli import _version
+    from layerlint import __version__, catalog
 
-    server = LanguageServer("layerlint", _version(), text_document_sync_kind=t.TextDocumentSyncKind.Incremental)
+    server = LanguageServer("layerlint", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Incremental)
     analyses: dict[str, Analysis] = {}
     timers: dict[str, asyncio.TimerHandle] = {}
     options: dict[str, Any] = {"debounce": debounce_ms / 1000.0}

@@ -182,10 +182,13 @@ if HAVE_LSP:
         await lsp_client.shutdown_session()
 
 
-lsp = [
-    pytest.mark.skipif(not HAVE_LSP, reason="pygls, pytest-lsp and pytest-asyncio are needed (pip install '.[test,lsp]')"),
-    pytest.mark.asyncio(loop_scope="module"),
-]
+_NEEDS_LSP = pytest.mark.skipif(not HAVE_LSP, reason="pygls, pytest-lsp and pytest-asyncio are needed (pip install '.[test,lsp]')")
+
+
+def over_stdio(test):  # type: ignore[no-untyped-def]
+    """An async test sharing the module's server (and event loop); skipped without the LSP packages."""
+    return _NEEDS_LSP(pytest.mark.asyncio(loop_scope="module")(test) if HAVE_LSP else test)
+
 
 DOCKERFILE = 'FROM alpine AS base\n  COPY --owner=app . /app\nCMD ["😀", ["b"]]\nRUN echo hi\n'
 
@@ -233,8 +236,7 @@ def workdir(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
     return tmp_path_factory.mktemp("lsp")
 
 
-@lsp[0]
-@lsp[1]
+@over_stdio
 async def test_diagnostics_have_exact_utf16_ranges(client, workdir) -> None:  # type: ignore[no-untyped-def]
     uri = await open_document(client, "diag.Dockerfile", DOCKERFILE, workdir)
     (flag,) = by_code(client, uri, "LL002")
@@ -245,8 +247,7 @@ async def test_diagnostics_have_exact_utf16_ranges(client, workdir) -> None:  # 
     assert (array.range.start.line, array.range.start.character, array.range.end.character) == (2, 4, 17)
 
 
-@lsp[0]
-@lsp[1]
+@over_stdio
 async def test_edits_relint_and_broken_text_keeps_other_diagnostics(client, workdir) -> None:  # type: ignore[no-untyped-def]
     uri = await open_document(client, "edit.Dockerfile", DOCKERFILE, workdir)
     text = await replace_text(client, uri, 2, "--owner", "--chown", DOCKERFILE)
@@ -261,8 +262,7 @@ async def test_edits_relint_and_broken_text_keeps_other_diagnostics(client, work
     assert hover is not None and "starts stage `base`" in hover.contents.value
 
 
-@lsp[0]
-@lsp[1]
+@over_stdio
 async def test_ignore_quick_fix_and_fix_all(client, workdir) -> None:  # type: ignore[no-untyped-def]
     uri = await open_document(client, "actions.Dockerfile", DOCKERFILE, workdir)
     (diag,) = by_code(client, uri, "LL002")
@@ -297,8 +297,7 @@ async def test_ignore_quick_fix_and_fix_all(client, workdir) -> None:  # type: i
         assert len(fix_all[0].edit.document_changes[0].edits) == len(expected)
 
 
-@lsp[0]
-@lsp[1]
+@over_stdio
 async def test_rule_fix_is_offered_as_a_quick_fix(client, workdir) -> None:  # type: ignore[no-untyped-def]
     from layerlint import catalog
 
@@ -330,8 +329,7 @@ async def test_rule_fix_is_offered_as_a_quick_fix(client, workdir) -> None:  # t
     assert [e.new_text for e in edits] == [e.text for e in fix.edits]
 
 
-@lsp[0]
-@lsp[1]
+@over_stdio
 async def test_inlay_hints_and_symbols(client, workdir) -> None:  # type: ignore[no-untyped-def]
     text = "FROM alpine AS build\nRUN echo 😀\nENV A=1\nCOPY a b\n\nFROM scratch\nCOPY --from=build /a /a\n"
     uri = await open_document(client, "hints.Dockerfile", text, workdir)
@@ -353,8 +351,7 @@ async def test_inlay_hints_and_symbols(client, workdir) -> None:  # type: ignore
     assert symbols[0].children[1].name == "RUN echo 😀"
 
 
-@lsp[0]
-@lsp[1]
+@over_stdio
 async def test_config_files_are_watched_and_a_change_relints(client, workdir) -> None:  # type: ignore[no-untyped-def]
     uri = await open_document(client, "watched.Dockerfile", DOCKERFILE, workdir)  # after the registration request
     (watch,) = [r for r in REGISTRATIONS if r.method == t.WORKSPACE_DID_CHANGE_WATCHED_FILES]

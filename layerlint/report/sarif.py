@@ -97,12 +97,12 @@ def render(findings: Sequence[Finding], sources: Mapping[str, SourceFile], optio
 
 
 def _driver(metas: Sequence[Any]) -> dict[str, Any]:
-    from layerlint.cli import _version
+    from layerlint import __version__
 
     return {
         "name": "layerlint",
-        "version": _version(),
-        "semanticVersion": _version(),
+        "version": __version__,
+        "semanticVersion": __version__,
         "rules": [_rule(m) for m in metas],
     }
 
