@@ -430,7 +430,7 @@ def installs(ctx: RuleContext, step: Step) -> list[Install]:
                 target = cmd.args[0].value if cmd.args else None
                 cwd = join(cwd, target) if target not in (None, "-") else None
                 continue
-            install = _dotnet(cmd, cwd) if cmd.name == "dotnet" else None
+            install = _direct(cmd, cwd)
             for op in ops.get(id(cmd), ()):
                 install = install or _install_of(op, cwd, step)
             if install is not None:
@@ -503,12 +503,22 @@ def _pip_install(op, manager: str, kind: _Kind, cwd: str | None) -> Install | No
                    kind.hints, kind.env, "an install of the dependencies alone")
 
 
-def _dotnet(cmd: Command, cwd: str | None) -> Install | None:
-    """``dotnet restore|build|publish|test [project]`` (not a pkgfacts manager)."""
+def _direct(cmd: Command, cwd: str | None) -> Install | None:
+    """Installs pkgfacts does not model: ``dotnet restore|build|publish|test`` and
+    ``cargo chef cook`` (cargo-chef builds the dependencies from ``recipe.json``)."""
     from layerlint.shell import scan_args
 
-    opts = scan_args(cmd.args, "dotnet")
+    if cmd.name not in ("dotnet", "cargo"):
+        return None
+    opts = scan_args(cmd.args, cmd.tool)
     pos = [w.unquoted for w in opts.positional]
+    if cmd.name == "cargo":
+        if pos[:2] != ["chef", "cook"]:
+            return None
+        recipe = opts.value("--recipe-path") or "recipe.json"
+        kind = _KINDS["cargo"]
+        return Install("rust", "cargo chef cook", cmd, cwd, (recipe,), (), False, kind.hints, kind.env,
+                       "`cargo chef cook`")
     if not pos or pos[0] not in ("restore", "build", "publish", "test"):
         return None
     directory = cwd
@@ -583,19 +593,27 @@ def build_context(ctx: RuleContext) -> BuildContext | None:
 
 def _build_context(ctx: RuleContext) -> BuildContext | None:
     root = ctx.context_dir
-    if not root or not os.path.isdir(root):
+    if not root or not os.path.isdir(root) or not fits(ctx, root):
         return None
-    found = BuildContext(root, ctx.source.path)
-    for stage in ctx.build.stages:
-        for step in steps(ctx, stage):
-            if step.stage is not stage:
-                continue
-            op = copy_of(step)
-            if op is None or not op.from_context:
-                continue
-            for source in op.sources:
-                if any(c in source.text for c in "*?[") or not source.path:
+    return BuildContext(root, ctx.source.path)
+
+
+def literal_sources(ctx: RuleContext) -> list[str]:
+    """Context paths the file's COPY/ADD name literally (no wildcard, not the root)."""
+
+    def compute() -> list[str]:
+        found = []
+        for stage in ctx.build.stages:
+            for step in steps(ctx, stage):
+                op = copy_of(step) if step.stage is stage else None
+                if op is None or not op.from_context:
                     continue
-                if not found.exists(source.path):
-                    return None
-    return found
+                found.extend(s.path for s in op.sources if s.path and not any(c in s.text for c in "*?["))
+        return found
+
+    return ctx.memo("cache.literal-sources", compute)
+
+
+def fits(ctx: RuleContext, root: str) -> bool:
+    """Whether ``root`` holds every literal COPY source, as the real context must."""
+    return all(os.path.lexists(os.path.join(root, path)) for path in literal_sources(ctx))

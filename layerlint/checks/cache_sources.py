@@ -14,7 +14,17 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 from layerlint.checks.cache import instruction_quote
-from layerlint.checks.cache_model import BuildContext, Step, build_context, copy_of, is_git_source, is_url, mounts, steps
+from layerlint.checks.cache_model import (
+    BuildContext,
+    Step,
+    build_context,
+    copy_of,
+    fits,
+    is_git_source,
+    is_url,
+    mounts,
+    steps,
+)
 from layerlint.model import Instruction
 from layerlint.rule import Hit, RuleContext, check
 from layerlint.source import Span
@@ -98,8 +108,9 @@ _NOTABLE = (".git", "node_modules", ".env", ".venv", "venv", "__pycache__", "dis
             ".terraform", ".idea", ".vscode", ".DS_Store")  # fmt: skip
 
 
-def _parent_dockerignore(root: str) -> bool:
-    """A .dockerignore in a directory above: the real build may use that directory as context."""
+def _parent_dockerignore(ctx: RuleContext, root: str) -> bool:
+    """A .dockerignore in a directory above that could be the real context (it holds every
+    literal COPY source too): the build may well send that directory instead."""
     current = os.path.abspath(root)
     for _ in range(4):
         if os.path.exists(os.path.join(current, ".git")):
@@ -108,7 +119,7 @@ def _parent_dockerignore(root: str) -> bool:
         if parent == current:
             return False
         current = parent
-        if os.path.isfile(os.path.join(current, ".dockerignore")):
+        if os.path.isfile(os.path.join(current, ".dockerignore")) and fits(ctx, current):
             return True
     return False
 
@@ -129,7 +140,7 @@ def whole_context_without_dockerignore(ctx: RuleContext) -> Iterator[Hit]:
     if found is None:
         return
     context, copies = found
-    if context.dockerignore_path() is not None or _parent_dockerignore(context.root):
+    if context.dockerignore_path() is not None or _parent_dockerignore(ctx, context.root):
         return
     step, span = copies[0]
     present = [name for name in _NOTABLE if context.exists(name)]
