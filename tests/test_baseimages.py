@@ -133,7 +133,7 @@ def test_every_entry_cites_a_source_and_numbers_are_sane() -> None:
         ("python:3.12-slim-bookworm", "debian", "bookworm", "apt"),
         ("python:3.12-slim", "debian", "trixie", "apt"),
         ("node:22-alpine3.20", "alpine", "3.20", "apk"),
-        ("node:22-alpine", "alpine", None, "apk"),
+        ("node:20-alpine", "alpine", None, "apk"),
         ("alpine:3.19", "alpine", "3.19", "apk"),
         ("ubuntu:22.04", "ubuntu", "jammy", "apt"),
         ("ubuntu:noble", "ubuntu", "noble", "apt"),
