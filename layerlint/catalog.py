@@ -89,6 +89,27 @@ def resolve_all(name: str) -> list[str]:
     return hits
 
 
+def text_page(m: RuleMeta) -> str:
+    """A rule's page as text, generated from its YAML (docs are never written twice)."""
+    lines = [f"{m.id} {m.name}", "", m.summary, ""]
+    lines.append(f"category: {m.category}   severity: {m.severity}   fix: {m.fix}" + ("" if m.enabled else "   (opt-in)"))
+    if m.aliases:
+        lines.append(f"aliases: {', '.join(m.aliases)}")
+    lines += ["", "Why", "", m.why.rstrip(), ""]
+    if m.options:
+        lines += ["Options", ""]
+        for name, opt in m.options.items():
+            lines.append(f"  {name} ({opt['type']}, default {opt.get('default')!r}): {opt['description']}")
+        lines.append("")
+    for ex in m.examples:
+        for key in ("bad", "good", "fixed"):
+            if ex.get(key):
+                lines += [key.capitalize() + ":", "", *("    " + ln for ln in ex[key].rstrip().splitlines()), ""]
+    for ref in m.references:
+        lines.append(f"See: {ref}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
 # --------------------------------------------------------------------------- compile
 
 

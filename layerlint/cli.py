@@ -37,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="lint Dockerfiles (the default command)")
     check.add_argument("paths", nargs="*", default=["."], help="files or directories ('-' reads stdin)")
-    check.add_argument("--format", default="text", help="text, full, concise, json (and more, see README)")
+    check.add_argument(
+        "--format", default="text", help="text, full, concise, json, sarif, github, gitlab, checkstyle, junit"
+    )
     check.add_argument("--stdin-filename", help="the path to report for '-' (and to find config from)")
     check.add_argument("--select", help="comma-separated rule ids, prefixes, names or aliases to enable")
     check.add_argument("--extend-select", help="rules to enable in addition to the selected ones")
@@ -80,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv = ["check", *argv]
+    if argv[0] == "server":  # its own parser, and pygls only when asked for
+        from layerlint.server import main as serve
+
+        return serve(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

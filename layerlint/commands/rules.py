@@ -17,7 +17,7 @@ def run(args: argparse.Namespace) -> int:
         rid = catalog.resolve(args.rule)
         if rid is None:
             raise UsageError(f"no rule named {args.rule!r} (try `layerlint rules`)")
-        sys.stdout.write(page(metas[rid]))
+        sys.stdout.write(catalog.text_page(metas[rid]))
         return EXIT_OK
     rows = [m for m in metas.values() if m.enabled or args.all]
     if args.format == "json":
@@ -33,24 +33,3 @@ def run(args: argparse.Namespace) -> int:
         fix = " [fix]" if m.fix != "none" else ""
         sys.stdout.write(f"{m.id}  {m.name:<36} {m.severity:<8}{fix}  {m.summary}{aliases}\n")
     return EXIT_OK
-
-
-def page(m) -> str:  # type: ignore[no-untyped-def]
-    """A rule's page as text, generated from its YAML (docs are never written twice)."""
-    lines = [f"{m.id} {m.name}", "", m.summary, ""]
-    lines.append(f"category: {m.category}   severity: {m.severity}   fix: {m.fix}" + ("" if m.enabled else "   (opt-in)"))
-    if m.aliases:
-        lines.append(f"aliases: {', '.join(m.aliases)}")
-    lines += ["", "Why", "", m.why.rstrip(), ""]
-    if m.options:
-        lines += ["Options", ""]
-        for name, opt in m.options.items():
-            lines.append(f"  {name} ({opt['type']}, default {opt.get('default')!r}): {opt['description']}")
-        lines.append("")
-    for ex in m.examples:
-        for key in ("bad", "good", "fixed"):
-            if ex.get(key):
-                lines += [key.capitalize() + ":", "", *("    " + ln for ln in ex[key].rstrip().splitlines()), ""]
-    for ref in m.references:
-        lines.append(f"See: {ref}")
-    return "\n".join(lines).rstrip() + "\n"

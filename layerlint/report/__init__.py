@@ -16,6 +16,11 @@ FORMATS = {
     "full": "text",
     "concise": "concise",
     "json": "json",
+    "sarif": "sarif",
+    "github": "github",
+    "gitlab": "gitlab",
+    "checkstyle": "checkstyle",
+    "junit": "junit",
 }
 
 

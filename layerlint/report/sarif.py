@@ -108,7 +108,7 @@ def _driver(metas: Sequence[Any]) -> dict[str, Any]:
 
 
 def _rule(m: Any) -> dict[str, Any]:
-    from layerlint.commands.rules import page
+    from layerlint.catalog import text_page as page
 
     properties: dict[str, Any] = {"tags": [m.category], "category": m.category, "fix": m.fix}
     if m.aliases:
