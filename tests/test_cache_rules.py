@@ -76,6 +76,12 @@ RUN pip install -r requirements.txt
 COPY . .
 RUN pip install --no-deps -e . && pip install -r requirements.txt
 """, None, []),
+    ("LL201", "bun install after the whole context", """\
+FROM oven/bun:1
+WORKDIR /app
+COPY . .
+RUN bun install --frozen-lockfile && bun run build
+""", None, [4]),
     ("LL201", "a heredoc RUN is read too", """\
 # syntax=docker/dockerfile:1
 FROM python:3.12-slim
@@ -166,6 +172,23 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
 """, None, [2]),
+    ("LL203", "a commit hash costs nothing more after the sources are copied", """\
+FROM node:20-alpine
+WORKDIR /app
+COPY . ./
+ARG COMMIT_TAG
+ENV COMMIT_TAG=${COMMIT_TAG}
+RUN pnpm build
+RUN echo "{\\"commitTag\\": \\"${COMMIT_TAG}\\"}" > committag.json
+""", None, []),
+    ("LL203", "a build date re-runs even the RUNs after the sources", """\
+FROM node:20-alpine
+WORKDIR /app
+COPY . ./
+ARG BUILD_DATE
+RUN npm run build
+LABEL created=$BUILD_DATE
+""", None, [4]),
     # ------------------------------------------------------------------ LL204
     ("LL204", "a tag is left alone", """\
 FROM alpine:3.20

@@ -319,7 +319,7 @@ def package_index_update_alone(ctx: RuleContext) -> Iterator[Hit]:
                 continue
             reported.add(step.ins.index)
             later_step, later_cmd = user
-            verb = " ".join(w.unquoted for w in later_cmd.words[:2])
+            verb = f"{later_cmd.name} {later_cmd.subcommand() or ''}".rstrip()
             message = (
                 f"this `{' '.join(w.unquoted for w in update.words[:2])}` is cached in its own layer: when line "
                 f"{line_of(ctx, later_step)} `{verb}` changes, it reuses these old package lists and installs "

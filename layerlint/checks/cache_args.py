@@ -53,21 +53,32 @@ def name_words(name: str) -> list[str]:
     return [w.lower() for w in _WORDS.findall(name.replace("-", "_"))]
 
 
-def is_volatile(name: str, extra: frozenset[str] = frozenset()) -> bool:
-    """Whether a variable name says its value changes from one build to the next."""
+_PER_COMMIT = frozenset({"commit", "sha", "revision", "rev", "hash", "ref", "tag", "version", "ver"})
+
+
+def volatility(name: str, extra: frozenset[str] = frozenset()) -> str | None:
+    """``"build"`` for a value that changes on every build (a date, a build number),
+    ``"commit"`` for one that follows the sources (a commit hash, a version), else None."""
     if name.upper() in extra:
-        return True
+        return "build"
     if name.upper() in _EXEMPT:
-        return False
+        return None
     words = name_words(name)
     if not words or any(w not in _QUALIFIERS for w in words):
-        return False
+        return None
     present = set(words)
-    if present & _ALWAYS or words == ["created"]:
-        return True
-    if any(marker in present and (present - {marker}) & partners for marker, partners in _NEEDS.items()):
-        return True
-    return bool(present & {"version", "ver"}) and present <= _VERSION_ONLY
+    volatile = bool(present & _ALWAYS) or words == ["created"]
+    volatile = volatile or any(m in present and (present - {m}) & partners for m, partners in _NEEDS.items())
+    volatile = volatile or bool(present & {"version", "ver"}) and present <= _VERSION_ONLY
+    if not volatile:
+        return None
+    dated = present & {"date", "datetime", "timestamp", "time", "created", "epoch", "id", "number", "num"}
+    return "commit" if present & _PER_COMMIT and not dated else "build"
+
+
+def is_volatile(name: str, extra: frozenset[str] = frozenset()) -> bool:
+    """Whether a variable name says its value changes from one build to the next."""
+    return volatility(name, extra) is not None
 
 
 @dataclass
@@ -78,6 +89,7 @@ class _Value:
     declared: Instruction
     span: Span
     names: set[str]
+    per_commit: bool
     needless: list[Instruction] = field(default_factory=list)
     carriers: list[Instruction] = field(default_factory=list)
     used_at: Instruction | None = None
@@ -102,6 +114,7 @@ def volatile_arg_declared_early(ctx: RuleContext) -> Iterator[Hit]:
 def _track(ctx: RuleContext, stage: Stage, extra: frozenset[str]) -> list[_Value]:
     values: list[_Value] = []
     active: dict[str, _Value] = {}
+    sources_copied = False
     for ins in stage.instructions[1:]:
         if ins.keyword == "ONBUILD":
             continue
@@ -114,9 +127,10 @@ def _track(ctx: RuleContext, stage: Stage, extra: frozenset[str]) -> list[_Value
                     active[pair.key] = carried
                     if carried.used_at is None and ins not in carried.carriers:
                         carried.carriers.append(ins)
-                elif ins.keyword == "ARG" and is_volatile(pair.key, extra):
+                elif ins.keyword == "ARG" and volatility(pair.key, extra):
                     if pair.key not in active:
-                        value = _Value(pair.key, ins, pair.key_span, {pair.key})
+                        per_commit = volatility(pair.key, extra) == "commit"
+                        value = _Value(pair.key, ins, pair.key_span, {pair.key}, per_commit)
                         values.append(value)
                         active[pair.key] = value
                 else:
@@ -128,9 +142,23 @@ def _track(ctx: RuleContext, stage: Stage, extra: frozenset[str]) -> list[_Value
                 continue
             if refs & value.names:
                 value.used_at = ins
-            elif ins.keyword == "RUN":
+            elif ins.keyword == "RUN" and not (value.per_commit and sources_copied):
                 value.needless.append(ins)
+        sources_copied = sources_copied or _copies_sources(ins)
     return values
+
+
+def _copies_sources(ins: Instruction) -> bool:
+    """A COPY/ADD of the context root or of a directory: it changes with most commits, so a
+    value that follows the commit (a hash, a version) costs nothing more after it."""
+    if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None:
+        return False
+    for word in ins.args[:-1]:
+        text = word.value.rstrip("/") if word.value not in ("/",) else "."
+        base = text.rsplit("/", 1)[-1]
+        if text in (".", "", "*") or word.value.endswith("/") or "." not in base:
+            return True
+    return False
 
 
 def _message(ctx: RuleContext, value: _Value) -> str:

@@ -393,6 +393,8 @@ _KINDS: dict[str, _Kind] = {
                  ("-f", "--file"), True),
     "gradle": _Kind("java", ("build.gradle",), (), ("gradle",), ("GRADLE_USER_HOME",), "`gradle dependencies`",
                     ("-p", "--project-dir")),
+    "bun": _Kind("node", ("package.json",), ("bun.lock", "bun.lockb"), ("bun",), ("BUN_INSTALL_CACHE_DIR",),
+                 "`bun install`", ("--cwd",), strict_flags=("--frozen-lockfile",)),
     "dotnet": _Kind("dotnet", ("*.csproj",), ("packages.lock.json",), ("nuget",), ("NUGET_PACKAGES",),
                     "`dotnet restore`", strict_flags=("--locked-mode",)),
 }  # fmt: skip
@@ -504,11 +506,11 @@ def _pip_install(op, manager: str, kind: _Kind, cwd: str | None) -> Install | No
 
 
 def _direct(cmd: Command, cwd: str | None) -> Install | None:
-    """Installs pkgfacts does not model: ``dotnet restore|build|publish|test`` and
-    ``cargo chef cook`` (cargo-chef builds the dependencies from ``recipe.json``)."""
+    """Installs pkgfacts does not model: ``bun install``, ``dotnet restore|build|publish|test``
+    and ``cargo chef cook`` (cargo-chef builds the dependencies from ``recipe.json``)."""
     from layerlint.shell import scan_args
 
-    if cmd.name not in ("dotnet", "cargo"):
+    if cmd.name not in ("dotnet", "cargo", "bun"):
         return None
     opts = scan_args(cmd.args, cmd.tool)
     pos = [w.unquoted for w in opts.positional]
@@ -519,13 +521,19 @@ def _direct(cmd: Command, cwd: str | None) -> Install | None:
         kind = _KINDS["cargo"]
         return Install("rust", "cargo chef cook", cmd, cwd, (recipe,), (), False, kind.hints, kind.env,
                        "`cargo chef cook`")
+    kind = _KINDS[cmd.name]
+    if cmd.name == "bun":
+        if pos not in (["install"], ["i"]) or opts.has("-g", "--global"):
+            return None
+        directory = join(cwd, opts.value("--cwd")) if opts.value("--cwd") else cwd
+        return Install(kind.ecosystem, f"bun {pos[0]}", cmd, directory, kind.manifests, kind.locks,
+                       opts.has(*kind.strict_flags), kind.hints, kind.env, f"`bun {pos[0]}`")
     if not pos or pos[0] not in ("restore", "build", "publish", "test"):
         return None
     directory = cwd
     if len(pos) > 1:
         target = pos[1]
         directory = join(cwd, posixpath.dirname(target) if target.endswith((".csproj", ".sln", ".fsproj")) else target)
-    kind = _KINDS["dotnet"]
     return Install(kind.ecosystem, f"dotnet {pos[0]}", cmd, directory, kind.manifests, kind.locks,
                    opts.has(*kind.strict_flags), kind.hints, kind.env, kind.then)
 
