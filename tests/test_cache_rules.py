@@ -165,6 +165,14 @@ WORKDIR /app
 COPY . .
 LABEL revision=$GIT_SHA
 """, None, []),
+    ("LL203", "a LABEL right after the ARG does not pin it there", """\
+FROM debian:bookworm-slim
+ARG BUILD_DATE
+ARG VERSION
+LABEL build_version="version:- ${VERSION} Build-date:- ${BUILD_DATE}"
+RUN apt-get update && apt-get install -y --no-install-recommends calibre && rm -rf /var/lib/apt/lists/*
+EXPOSE 8080
+""", None, [2, 3]),
     ("LL203", "never named in the stage", """\
 FROM node:20-slim
 ARG COMMIT_SHA
@@ -328,7 +336,13 @@ def test_messages_name_the_cost_and_the_cause() -> None:
 
 
 def test_volatile_arg_message_points_at_first_use() -> None:
-    text = "FROM alpine:3.20\nARG BUILD_DATE\nRUN apk add --no-cache git\nLABEL created=$BUILD_DATE\n"
+    text = "FROM alpine:3.20\nARG BUILD_DATE\nRUN apk add --no-cache git\nRUN echo $BUILD_DATE > /built\n"
     (finding,) = [f for f in lint_snippet(text, ("LL203",)) if f.code == "LL203"]
     assert "re-runs line 3" in finding.message and "just before line 4" in finding.message
     assert (finding.line, finding.column) == (2, 5)
+
+
+def test_volatile_arg_used_only_by_a_label_moves_with_it() -> None:
+    text = "FROM alpine:3.20\nARG BUILD_DATE\nLABEL created=$BUILD_DATE\nRUN apk add --no-cache git\n"
+    (finding,) = [f for f in lint_snippet(text, ("LL203",)) if f.code == "LL203"]
+    assert finding.message.endswith("Move it (with the LABEL on line 3) to the end of the stage.")

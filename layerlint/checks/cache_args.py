@@ -92,6 +92,7 @@ class _Value:
     per_commit: bool
     needless: list[Instruction] = field(default_factory=list)
     carriers: list[Instruction] = field(default_factory=list)
+    labels: list[Instruction] = field(default_factory=list)  # LABELs using it: metadata, free to move
     used_at: Instruction | None = None
 
 
@@ -140,7 +141,9 @@ def _track(ctx: RuleContext, stage: Stage, extra: frozenset[str]) -> list[_Value
         for name, value in list(active.items()):
             if value.used_at is not None:
                 continue
-            if refs & value.names:
+            if refs & value.names and ins.keyword == "LABEL":
+                value.labels.append(ins)
+            elif refs & value.names:
                 value.used_at = ins
             elif ins.keyword == "RUN" and not (value.per_commit and sources_copied):
                 value.needless.append(ins)
@@ -171,14 +174,20 @@ def _message(ctx: RuleContext, value: _Value) -> str:
         f"`{value.name}` looks like it changes every build, and BuildKit puts each declared ARG in the environment "
         f"of every later RUN: a new value re-runs line {line} `{quote}` and every layer after it"
     )
-    moved = "it"
+    moved = ["it"]
     if value.carriers:
         lines = ", ".join(str(ctx.source.position(c.span.start).line) for c in value.carriers)
-        moved = f"it (with the {value.carriers[0].keyword} on line {lines} that copies it)"
+        moved.append(f"the {value.carriers[0].keyword} on line {lines} that copies it")
+    if value.labels:
+        lines = ", ".join(str(ctx.source.position(c.span.start).line) for c in value.labels)
+        moved.append(f"the LABEL on line {lines}")
+    what = moved[0] if len(moved) == 1 else f"{moved[0]} (with {' and '.join(moved[1:])})"
     if value.used_at is not None:
         use = ctx.source.position(value.used_at.span.start).line
-        return f"{head}, though nothing uses it before line {use}. Declare {moved} just before line {use}."
+        return f"{head}, though nothing needs it before line {use}. Declare {what} just before line {use}."
+    if value.labels:
+        return f"{head}, though only a LABEL uses it. Move {what} to the end of the stage."
     return (
-        f"{head}, though nothing in the stage names it. Declare {moved} just before the RUN whose script reads it, "
+        f"{head}, though nothing in the stage names it. Declare {what} just before the RUN whose script reads it, "
         f"or remove it."
     )
