@@ -161,8 +161,8 @@ def word_values(ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
         resolved = _expand(scope, env, value, False, "\\") if "$" in value else [value]
         if resolved is not None:
             env[name] = resolved[0]
-    quoted = word.raw.startswith('"') and word.raw.endswith('"')
-    return _expand(scope, env, word.raw, not quoted, "\\")
+    # Unquoted expansions split into several words, quoted text stays one (BuildKit's ProcessWords).
+    return _expand(scope, env, word.raw, True, "\\")
 
 
 # --------------------------------------------------------------------------- SHELL

@@ -15,7 +15,7 @@ from layerlint.rule import Hit, RuleContext, check
 from layerlint.source import Span
 
 
-def _base_image(ctx: RuleContext, ins: Instruction) -> tuple[Stage, ImageRef] | None:
+def _base_image(ctx: RuleContext, ins: Instruction) -> ImageRef | None:
     """The image a FROM pulls, or None for scratch, an earlier stage or an unknown value."""
     stage = ctx.stage_of(ins)
     if stage is None or stage.from_instruction is not ins or not ins.args or stage.base_stage is not None:
@@ -23,26 +23,20 @@ def _base_image(ctx: RuleContext, ins: Instruction) -> tuple[Stage, ImageRef] | 
     value = expand_from(ctx, ins.args[0].raw)
     if not value or value.lower() == "scratch" or earlier_stage_named(ctx, value, stage) is not None:
         return None
-    return stage, parse_image(value)
+    return parse_image(value)
 
 
 @check("LL101", instructions=("FROM",))
 def image_without_tag(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
-    found = _base_image(ctx, ins)
-    if found is None:
-        return
-    _, image = found
-    if image.tag is None and image.digest is None:
+    image = _base_image(ctx, ins)
+    if image is not None and image.tag is None and image.digest is None:
         yield ctx.hit(ins.args[0].span, f"`{image.name}` has no tag: each build may get a different image", None, ins)
 
 
 @check("LL102", instructions=("FROM",))
 def image_tagged_latest(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
-    found = _base_image(ctx, ins)
-    if found is None:
-        return
-    _, image = found
-    if image.tag == "latest" and image.digest is None:
+    image = _base_image(ctx, ins)
+    if image is not None and image.tag == "latest" and image.digest is None:
         yield ctx.hit(ins.args[0].span, f"`{image.name}:latest` moves: each build may get a different image", None, ins)
 
 
@@ -111,9 +105,9 @@ def untrusted_registry(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
     stage = ctx.stage_of(ins)
     images: list[tuple[ImageRef, Span]] = []
     if ins.keyword == "FROM":
-        found = _base_image(ctx, ins)
-        if found is not None:
-            images.append((found[1], ins.args[0].span))
+        base = _base_image(ctx, ins)
+        if base is not None:
+            images.append((base, ins.args[0].span))
     elif ins.keyword == "COPY":
         flag = ins.flag("from")
         if flag is not None and flag.value:
@@ -136,6 +130,8 @@ def constant_from_platform(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
     flag = ins.flag("platform")
     if flag is None or not flag.value or "$" in flag.value:
         return
+    if ins.args and ins.args[0].value.lower() == "scratch":
+        return  # scratch is empty: its platform only labels the image
     yield ctx.hit(
         flag.span,
         f"--platform={flag.value} is fixed: builds for other platforms get this one (emulated, or the wrong binaries)",
