@@ -56,6 +56,24 @@ WORKDIR /src
 COPY . .
 RUN go build -mod=vendor -o /app .
 """, None, []),
+    ("LL201", "a module without go.sum has nothing to download", """\
+FROM golang:1.22
+WORKDIR /src
+COPY . .
+RUN go build -o /app .
+""", {"go.mod": "module x\n\ngo 1.22\n", "main.go": "package main\n"}, []),
+    ("LL201", "vendored modules", """\
+FROM golang:1.22
+WORKDIR /src
+COPY . .
+RUN go build -o /app .
+""", {"go.mod": "module x\n", "go.sum": "", "vendor/modules.txt": ""}, []),
+    ("LL201", "a module with go.sum downloads", """\
+FROM golang:1.22
+WORKDIR /src
+COPY . .
+RUN go build -o /app .
+""", {"go.mod": "module x\n", "go.sum": ""}, [4]),
     ("LL201", "dotnet restore after the whole context", """\
 FROM mcr.microsoft.com/dotnet/sdk:8.0
 WORKDIR /src

@@ -187,6 +187,10 @@ def _late_install(ctx: RuleContext, seq: list[Step], k: int, install: Install, c
     if found is not None:
         rel = brings_directory(copy_of(found[0]), found[1], probe, context)  # type: ignore[arg-type]
         rel_dir = posixpath.dirname(rel) if rel is not None else None
+    if install.ecosystem == "go" and context is not None and rel_dir is not None and context.sent(posixpath.join(rel_dir, "go.mod")):
+        # no go.sum: nothing to download; vendor/modules.txt: go builds from vendor/
+        if not context.sent(posixpath.join(rel_dir, "go.sum")) or context.sent(posixpath.join(rel_dir, "vendor/modules.txt")):
+            return None
     files = _first_files(install, context, rel_dir)
     if install.then.startswith("an install"):
         advice = (

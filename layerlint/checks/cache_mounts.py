@@ -115,6 +115,7 @@ def cache_mount_defeated(ctx: RuleContext) -> Iterator[Hit]:
     for step in _run_steps(ctx):
         cached = _cache_mounts(step)
         reported: set[int] = set()
+        reported_env: set[str] = set()
         for script, op in _ops(ctx, step):
             manager = _manager(op)
             dirs = [d.default for d in CACHE_DIRS if manager in d.managers]
@@ -135,6 +136,9 @@ def cache_mount_defeated(ctx: RuleContext) -> Iterator[Hit]:
             ):
                 reported.add(id(op.command))
                 env = _stage_env_disables(step, manager) if not disables_cache(op, script) else None
+                if env is not None and env in reported_env:
+                    continue
+                reported_env.add(env or "")
                 how = f"{env} from the environment" if env else "caching turned off"
                 fix = "Drop that ENV (or set it only where no cache is mounted)" if env else "Drop the no-cache option"
                 message = (

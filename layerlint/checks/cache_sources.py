@@ -124,24 +124,21 @@ def _parent_dockerignore(ctx: RuleContext, root: str) -> bool:
     return False
 
 
-def _usable(ctx: RuleContext) -> tuple[BuildContext, list[tuple[Step, Span]]] | None:
+def _whole_copies(ctx: RuleContext, with_dockerignore: bool) -> tuple[BuildContext, list[tuple[Step, Span]]] | None:
+    """The trusted context and its whole-context copies, when a .dockerignore is (or is not) there."""
     context = build_context(ctx)
-    if context is None:
+    if context is None or (context.dockerignore_path() is not None) != with_dockerignore:
         return None
     copies = _whole_context_copies(ctx)
-    if not copies:
-        return None
-    return context, copies
+    return (context, copies) if copies else None
 
 
 @check("LL205")
 def whole_context_without_dockerignore(ctx: RuleContext) -> Iterator[Hit]:
-    found = _usable(ctx)
-    if found is None:
+    found = _whole_copies(ctx, with_dockerignore=False)
+    if found is None or _parent_dockerignore(ctx, found[0].root):
         return
     context, copies = found
-    if context.dockerignore_path() is not None or _parent_dockerignore(ctx, context.root):
-        return
     step, span = copies[0]
     present = [name for name in _NOTABLE if context.exists(name)]
     if present:
@@ -162,12 +159,10 @@ def whole_context_without_dockerignore(ctx: RuleContext) -> Iterator[Hit]:
 
 @check("LL211")
 def git_directory_in_copied_context(ctx: RuleContext) -> Iterator[Hit]:
-    found = _usable(ctx)
-    if found is None:
+    found = _whole_copies(ctx, with_dockerignore=True)
+    if found is None or not found[0].exists(".git") or found[0].ignored(".git"):
         return
-    context, copies = found
-    if context.dockerignore_path() is None or not context.exists(".git") or context.ignored(".git"):
-        return
+    copies = found[1]
     step, span = copies[0]
     message = (
         f".dockerignore does not exclude .git, so `{instruction_quote(ctx, step)}` copies the repository's history: "
