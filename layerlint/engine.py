@@ -68,6 +68,10 @@ def lint_source(source: SourceFile, settings: Settings, *, context_dir: str | No
     enabled = enabled_rules(settings, metas, source.path)
     options = {rid: {**metas[rid].default_options, **settings.options.get(rid, {})} for rid in enabled}
     ctx = RuleContext(dockerfile, build, context_dir, options)
+    if not settings.disable_ignore_pragma:
+        from layerlint import suppress
+
+        suppress.prepare(ctx)  # `# hadolint shell=` must reach the shell rules before they run
     load_checks(enabled)
     hits: list[tuple[str, Hit]] = []
     per_instruction: dict[str, list[str]] = {}
