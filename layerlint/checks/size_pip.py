@@ -1,0 +1,28 @@
+"""pip: the download and wheel cache left in the layer (LL303)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.checks.size_common import cache_hits, earlier_run_texts, insert_after
+from layerlint.model import Instruction
+from layerlint.rule import Fix, Hit, RuleContext, check
+from layerlint.shell import ShellWord
+
+
+def _fix(word: ShellWord | None) -> Fix | None:
+    return insert_after(word, "--no-cache-dir", "Add --no-cache-dir") if word is not None else None
+
+
+@check("LL303", instructions=("RUN",))
+def pip_cache_left_in_layer(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    if any("no-cache-dir" in text and "pip" in text and "config" in text for text in earlier_run_texts(ctx, ins, False)):
+        return  # `pip config set global.no-cache-dir ...` in an earlier RUN
+    yield from cache_hits(
+        ctx,
+        ins,
+        {"pip"},
+        lambda e, cmd: "add --no-cache-dir (or set ENV PIP_NO_CACHE_DIR=1, or use RUN --mount=type=cache,target="
+        f"{e.path})",
+        _fix,
+    )
