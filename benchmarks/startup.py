@@ -44,7 +44,7 @@ def main() -> None:
     walls = []
     for _ in range(args.runs):
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "layerlint.cli", args.dockerfile], capture_output=True)
+        subprocess.run([sys.executable, "-m", "layerlint", args.dockerfile], capture_output=True)
         walls.append(time.perf_counter() - t)
     base = []
     for _ in range(args.runs):

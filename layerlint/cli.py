@@ -69,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="show a rule's page")
     explain.add_argument("rule", help="rule id, name or alias (e.g. LL301, DL3009)")
+
+    from layerlint.commands import migrate
+
+    migrate.add_arguments(sub.add_parser("migrate", help="write a layerlint config equivalent to a .hadolint.yaml"))
     return parser
 
 
@@ -95,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from layerlint.commands.layers import run
         elif args.command in ("rules", "explain"):
             from layerlint.commands.rules import run
+        elif args.command == "migrate":
+            from layerlint.commands.migrate import run
         else:
             parser.error(f"{args.command} is not available")
         return run(args)

@@ -68,10 +68,9 @@ def lint_source(source: SourceFile, settings: Settings, *, context_dir: str | No
     enabled = enabled_rules(settings, metas, source.path)
     options = {rid: {**metas[rid].default_options, **settings.options.get(rid, {})} for rid in enabled}
     ctx = RuleContext(dockerfile, build, context_dir, options)
-    if not settings.disable_ignore_pragma:
-        from layerlint import suppress
+    from layerlint import suppress
 
-        suppress.prepare(ctx)  # `# hadolint shell=` must reach the shell rules before they run
+    suppress.prepare(ctx)  # `# hadolint shell=` is not an ignore pragma: it always reaches the shell rules
     load_checks(enabled)
     hits: list[tuple[str, Hit]] = []
     per_instruction: dict[str, list[str]] = {}
@@ -118,4 +117,11 @@ def _suppress(ctx: RuleContext, findings: list[Finding], settings: Settings, ena
         return findings
     from layerlint import suppress
 
-    return suppress.apply(ctx, findings, enabled, lambda code, span, message: make_finding(ctx.source, code, Hit(span, message)))
+    metas = catalog.load()
+
+    def make(code: str, span, message: str) -> Finding:  # type: ignore[no-untyped-def]
+        meta = metas[code]
+        names = (meta.name.lower(), *(a.lower() for a in meta.aliases))
+        return make_finding(ctx.source, code, Hit(span, message), severity_for(settings, code, meta.severity, names))
+
+    return suppress.apply(ctx, findings, enabled, make)

@@ -503,6 +503,9 @@ def create_server(debounce_ms: float = DEFAULT_DEBOUNCE_MS):  # type: ignore[no-
 
     @server.feature(t.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def config_changed(params: t.DidChangeWatchedFilesParams) -> None:
+        from layerlint import config
+
+        config.clear_cache()  # a config file created (not only edited) since the last lint
         settings.clear()
         for uri in list(analyses):
             publish(uri)

@@ -137,7 +137,7 @@ def test_explain_by_alias(capsys) -> None:
 
 
 def test_entry_point_runs_as_a_process() -> None:
-    proc = subprocess.run([sys.executable, "-m", "layerlint.cli", "rules", "--format", "json"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "layerlint", "rules", "--format", "json"], capture_output=True, text=True)
     assert proc.returncode == 0
     ids = [r["id"] for r in json.loads(proc.stdout)]
     assert "LL001" in ids and ids == sorted(ids)
