@@ -129,6 +129,29 @@ FROM python:3.12-slim
 WORKDIR /app
 RUN --mount=type=bind,target=. pip install -r requirements.txt
 """, None, [3]),
+    # ------------------------------------------------------------------ LL212
+    ("LL212", "a package list read from the context", """\
+FROM debian:12-slim
+COPY . /src
+RUN apt-get update && xargs -a /src/packages.txt apt-get install -y
+""", None, []),
+    ("LL212", "a RUN that also uses the sources", """\
+FROM python:3.12-slim
+WORKDIR /app
+COPY . .
+RUN apt-get update && apt-get install -y gcc && make build
+""", None, []),
+    ("LL212", "a copy in the parent stage is out of reach", """\
+FROM python:3.12-slim AS base
+COPY . /app
+FROM base
+RUN pip install gunicorn==22.0.0
+""", None, []),
+    ("LL212", "alpine packages and a user after the copy", """\
+FROM alpine:3.20
+COPY . /srv
+RUN apk add --no-cache curl && addgroup -S app && adduser -S -G app app
+""", None, [3]),
     # ------------------------------------------------------------------ LL202
     ("LL202", "the later install refreshes its own lists", """\
 FROM debian:12-slim

@@ -36,6 +36,16 @@ def instruction_quote(ctx: RuleContext, step: Step, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def command_verb(cmd) -> str:  # type: ignore[no-untyped-def]
+    """``apt-get install``, ``uv pip install``, ``pip install`` (for ``python -m pip install``)."""
+    words = [w.unquoted for w in cmd.positional()]
+    if cmd.tool == "python" and cmd.flag_value("-m"):
+        return " ".join([cmd.flag_value("-m"), *words[:1]])
+    if cmd.tool == "uv" and words[:1] == ["pip"]:
+        return " ".join(["uv", *words[:2]])
+    return " ".join([cmd.name, *words[:1]])
+
+
 def line_of(ctx: RuleContext, step: Step) -> int:
     return ctx.source.position(step.ins.span.start).line
 
@@ -323,7 +333,7 @@ def package_index_update_alone(ctx: RuleContext) -> Iterator[Hit]:
                 continue
             reported.add(step.ins.index)
             later_step, later_cmd = user
-            verb = f"{later_cmd.name} {later_cmd.subcommand() or ''}".rstrip()
+            verb = command_verb(later_cmd)
             message = (
                 f"this `{' '.join(w.unquoted for w in update.words[:2])}` is cached in its own layer: when line "
                 f"{line_of(ctx, later_step)} `{verb}` changes, it reuses these old package lists and installs "
@@ -344,3 +354,82 @@ def _later_user(ctx: RuleContext, later: list[Step], family: str | None):  # typ
             if _index_family(cmd) == family and _uses_index(cmd):
                 return step, cmd
     return None
+
+
+# --------------------------------------------------------------------------- LL212
+
+_SYSTEM = frozenset({"apt-get", "apt", "aptitude", "apk", "dnf", "yum", "microdnf", "zypper", "docker-php-ext-install",
+                     "pecl"})  # fmt: skip
+_NAMED = frozenset({"pip", "npm", "gem", "go", "cargo", "pipx"})
+_NEUTRAL = frozenset({"rm", "set", "true", ":", "echo", "ln", "mkdir", "export", "apt-mark", "update-ca-certificates",
+                      "ldconfig", "useradd", "groupadd", "adduser", "addgroup", "locale-gen", "dpkg-reconfigure",
+                      "docker-php-ext-configure", "docker-php-ext-enable", "update-alternatives", "debconf-set-selections"})  # fmt: skip
+
+
+def _local_operand(word) -> bool:  # type: ignore[no-untyped-def]
+    text = word.unquoted
+    return word.has_expansion or text.startswith((".", "/", "~")) or text.endswith((".deb", ".rpm", ".apk", ".whl", ".gem", ".tgz"))
+
+
+def _context_free(op) -> bool:  # type: ignore[no-untyped-def]
+    """A package action that reads nothing from the build context."""
+    if any(_local_operand(w) for w in op.packages) or op.requirement_files or "xargs" in op.command.wrappers:
+        return False
+    if op.manager in _SYSTEM:
+        return bool(op.packages) or op.action != "install"
+    if op.manager not in _NAMED or op.action != "install" or not op.packages:
+        return False
+    if op.manager == "npm":
+        return op.options.has("-g", "--global")
+    if op.manager == "go":
+        return all("@" in w.unquoted for w in op.packages)
+    if op.manager == "cargo":
+        return not op.options.has("--path")
+    return not op.options.has("-e", "--editable")
+
+
+def _movable_install(ctx: RuleContext, step: Step):  # type: ignore[no-untyped-def]
+    """The first install of a RUN made only of context-free package commands, else None."""
+    from layerlint.pkgfacts import package_ops
+
+    first = None
+    for script in ctx.scripts(step.ins):
+        ops: dict[int, list] = {}
+        for op in package_ops(script):
+            ops.setdefault(id(op.command), []).append(op)
+        for cmd in script.commands:
+            if not cmd.words:
+                continue
+            if any(r.op == "<" for r in cmd.redirects):
+                return None
+            cmd_ops = ops.get(id(cmd), [])
+            if cmd_ops:
+                if not all(_context_free(op) for op in cmd_ops):
+                    return None
+                if first is None and any(op.action == "install" for op in cmd_ops):
+                    first = cmd
+            elif cmd.name not in _NEUTRAL or (cmd.name == "rm" and any(not w.unquoted.startswith("/") for w in cmd.positional())):
+                return None
+    return first
+
+
+@check("LL212")
+def package_install_after_source_copy(ctx: RuleContext) -> Iterator[Hit]:
+    for stage in ctx.build.stages:
+        seq = steps(ctx, stage)
+        copied: Step | None = None
+        for step in seq:
+            op = copy_of(step)
+            if copied is None and op is not None and op.from_context and any(s.whole_context for s in op.sources):
+                copied = step if step.stage is stage else None  # across stages "move it up" is no simple fix
+            if copied is None or step.stage is not stage or step.ins.keyword != "RUN" or step.ins.exec_form:
+                continue
+            cmd = _movable_install(ctx, step)
+            if cmd is None:
+                continue
+            verb = command_verb(cmd)
+            message = (
+                f"every change to the copied files re-runs this `{verb}`, which does not use them: line "
+                f"{line_of(ctx, copied)} `{instruction_quote(ctx, copied)}` comes first. Move this RUN above it."
+            )
+            yield ctx.hit(cmd.span, message, instruction=step.ins)
