@@ -147,7 +147,8 @@ class CacheSpec:
     """Where a package manager keeps downloads it does not need after installing.
 
     A command of one of ``tools`` whose subcommand is in ``writes`` fills ``dirs`` (``~`` is
-    the user's home) unless it has one of ``off_flags`` or a variable of ``off_env`` is set;
+    the user's home; ``*`` in ``writes``: any subcommand, such as Maven goals) unless it has
+    one of ``off_flags`` or a variable of ``off_env`` is set;
     ``dir_flags``/``dir_env`` move it.  ``cleans`` are argument sequences of the same tool
     that empty it (``("clean", "all")``), given one of ``clean_flags`` when there are any.
     """
@@ -208,6 +209,15 @@ CACHES: dict[str, CacheSpec] = {
               "~/.composer/cache ~/.cache/composer /tmp/cache", off_flags="--no-cache",
               dir_env="COMPOSER_CACHE_DIR COMPOSER_HOME/cache",
               cleans="clear-cache, clearcache, cc"),
+        _spec("go-build", "the Go build cache", "go", "build install test run vet generate", "~/.cache/go-build",
+              dir_env="GOCACHE", cleans="clean", clean_flags="-cache"),
+        _spec("go-mod", "the Go module cache", "go", "build install test run vet generate get mod",
+              "/go/pkg/mod ~/go/pkg/mod", dir_env="GOMODCACHE GOPATH/pkg/mod", cleans="clean", clean_flags="-modcache"),
+        _spec("cargo", "Cargo's registry cache", "cargo", "build install fetch run test", "/usr/local/cargo/registry ~/.cargo/registry",
+              dir_env="CARGO_HOME/registry"),
+        _spec("maven", "Maven's local repository", "mvn", "*", "~/.m2/repository"),
+        _spec("gradle", "Gradle's caches and wrapper downloads", "gradle", "*", "~/.gradle/caches ~/.gradle/wrapper",
+              dir_env="GRADLE_USER_HOME/caches"),
     )
 }
 _BARE_WRITES = frozenset({"yarn"})  # `yarn` alone installs
@@ -651,7 +661,7 @@ class _RunWalker:
                     self.clear(spec, env, opts, cmd)
                 continue
             sub = pos[0] if pos else ""
-            if not (sub in spec.writes or (not pos and tool in _BARE_WRITES)):
+            if not (sub in spec.writes or (pos and "*" in spec.writes) or (not pos and tool in _BARE_WRITES)):
                 continue
             if opts.has(*spec.off_flags) or any(env.get(v) for v in spec.off_env):
                 continue

@@ -153,6 +153,10 @@ def test_pip_in_exec_form_and_heredoc_and_python_m() -> None:
 
 def test_pip_config_in_earlier_run_and_moved_cache() -> None:
     assert _lines("FROM python\nRUN pip config set global.no-cache-dir false\nRUN pip install six\n", "LL303") == []
+    conf = "FROM python\nRUN printf '[global]\\nno-cache-dir = 1\\n' > /etc/pip.conf\nRUN pip install six\n"
+    assert _lines(conf, "LL303") == []
+    unrelated = "FROM python\nRUN pip install --no-cache-dir -r config/requirements.txt\nRUN pip install six\n"
+    assert _lines(unrelated, "LL303") == [3]
     assert _lines("FROM python\nENV PIP_CACHE_DIR=/pc\nRUN --mount=type=cache,target=/pc pip install six\n", "LL303") == []
 
 
@@ -295,3 +299,14 @@ def test_useradd_threshold_is_an_option() -> None:
     text = "FROM debian\nRUN useradd -u 54321 app\n"
     assert _lines(text, "LL318") == []
     assert _lines(text, "LL318", options={"LL318": {"min-uid": 10000}}) == [2]
+
+
+def test_build_caches_are_reported_once_per_command_and_follow_variables() -> None:
+    [hit] = _hits("FROM golang:1.22\nRUN go build -o /app .\nCMD [\"/app\"]\n", "LL319")
+    assert hit.message.startswith("the Go build cache and the Go module cache left in this layer")
+    moved = "FROM golang:1.22\nENV GOCACHE=/gc GOMODCACHE=/gm\nRUN --mount=type=cache,target=/gc --mount=type=cache,target=/gm go build .\n"
+    assert _lines(moved, "LL319") == []
+    assert _lines("FROM golang:1.22\nRUN go build . && go clean -cache -modcache\n", "LL319") == []
+    assert _lines("FROM rust:1\nRUN cargo install ripgrep\n", "LL319") == [2]
+    assert _lines("FROM eclipse-temurin:21\nRUN ./gradlew --no-daemon build\n", "LL319") == [2]
+    assert _lines("FROM eclipse-temurin:21\nRUN ./mvnw --version\n", "LL319") == []

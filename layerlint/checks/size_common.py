@@ -89,18 +89,22 @@ def cache_hits(
     advice: Callable[[Created, Command | None], str],
     fix: Callable[[ShellWord | None], Fix | None] | None = None,
 ) -> Iterator[Hit]:
-    """One hit per command whose package cache (``ledger.CACHES``) is still in the layer."""
+    """One hit per command whose package caches (``ledger.CACHES``) are still in the layer."""
     if not matters(ctx, ins):
         return
-    found = [e for e in ledger(ctx).created_by(ins) if e.how == "cache" and e.source in names]
+    found: dict[Span, list[Created]] = {}
+    for e in ledger(ctx).created_by(ins):
+        if e.how == "cache" and e.source in names:
+            found.setdefault(e.span, []).append(e)
     if not found:
         return
     by_span = {cmd.span: cmd for cmd in commands(ctx, ins)}
-    for entry in found:
-        cmd = by_span.get(entry.span)
-        message = f"{CACHES[entry.source].what} left in this layer: {advice(entry, cmd)}"
+    for span, entries in found.items():
+        cmd = by_span.get(span)
+        what = " and ".join(CACHES[e.source].what for e in entries)
+        message = f"{what} left in this layer: {advice(entries[0], cmd)}"
         word = subcommand_word(ctx, ins, cmd) if fix is not None and cmd is not None else None
-        yield ctx.hit(entry.span, message, fix(word) if fix is not None and word is not None else None, ins)
+        yield ctx.hit(span, message, fix(word) if fix is not None and word is not None else None, ins)
 
 
 def earlier_run_texts(ctx: RuleContext, ins: Instruction, include_self: bool = True) -> Iterator[str]:

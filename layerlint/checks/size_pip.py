@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from layerlint.checks.size_common import cache_hits, earlier_run_texts, insert_after
@@ -10,14 +11,18 @@ from layerlint.rule import Fix, Hit, RuleContext, check
 from layerlint.shell import ShellWord
 
 
+# `pip config set global.no-cache-dir ...`, or `no-cache-dir = ...` written into a pip.conf.
+_CONFIGURED = re.compile(r"\bpip[\d.]*\s+config\s+(?:--\S+\s+)*set\s+\S*no-cache-dir|no-cache-dir\s*=.*pip\.conf", re.DOTALL)
+
+
 def _fix(word: ShellWord | None) -> Fix | None:
     return insert_after(word, "--no-cache-dir", "Add --no-cache-dir") if word is not None else None
 
 
 @check("LL303", instructions=("RUN",))
 def pip_cache_left_in_layer(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
-    if any("no-cache-dir" in text and "pip" in text and "config" in text for text in earlier_run_texts(ctx, ins, False)):
-        return  # `pip config set global.no-cache-dir ...` in an earlier RUN
+    if any(_CONFIGURED.search(text) for text in earlier_run_texts(ctx, ins, False)):
+        return
     yield from cache_hits(
         ctx,
         ins,
