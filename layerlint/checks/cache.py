@@ -20,7 +20,7 @@ from layerlint.checks.cache_model import (
     build_context,
     cache_mounted,
     commands,
-    copy_of,
+    copy_at,
     installs,
     join,
     mounts,
@@ -86,21 +86,34 @@ def brings_directory(op: CopyOp, source: Source, path: str, context: BuildContex
     return posixpath.normpath(posixpath.join(source.path, rel)) if source.path else rel
 
 
-def broad_copy(
-    ctx: RuleContext, before: list[Step], path: str, context: BuildContext | None
-) -> tuple[Step, Source] | None:
+def copies(ctx: RuleContext, before: list[Step]) -> list[tuple[Step, CopyOp]]:
+    """The COPY/ADD steps among ``before`` that copy from the build context."""
+    found = []
+    for step in before:
+        if step.ins.keyword in ("COPY", "ADD"):
+            op = copy_at(ctx, step)
+            if op is not None and op.sources:
+                found.append((step, op))
+    return found
+
+
+def provided_by(ops: list[tuple[Step, CopyOp]], path: str) -> tuple[Step, Source] | None:
+    """The last COPY of a single file (or a wildcard) that lands exactly at ``path``."""
+    found = None
+    for step, op in ops:
+        for source in op.sources:
+            if provides_file(op, source, path):
+                found = step, source
+    return found
+
+
+def broad_copy(ops: list[tuple[Step, CopyOp]], path: str, context: BuildContext | None) -> tuple[Step, Source] | None:
     """The first COPY of a directory (or the whole context) that brings the file at ``path``.
 
     The context root always counts.  For another directory, a trusted context must hold the
     file there; without one, it counts when no COPY of single files put the file in place.
     """
-    narrow = any(
-        provides_file(op, s, path) for op in (copy_of(b) for b in before) if op is not None for s in op.sources
-    )
-    for step in before:
-        op = copy_of(step)
-        if op is None or not op.from_context:
-            continue
+    for step, op in ops:
         for source in op.sources:
             rel = brings_directory(op, source, path, context)
             if rel is None:
@@ -110,7 +123,7 @@ def broad_copy(
             if context is not None and context.isdir(source.path):
                 if context.sent(rel):
                     return step, source
-            elif not narrow:
+            elif provided_by(ops, path) is None:
                 return step, source
     return None
 
@@ -179,7 +192,7 @@ def _late_install(ctx: RuleContext, seq: list[Step], k: int, install: Install, c
     probe = install.probe
     if probe is None or cache_mounted(install, step) or _binds_manifest(step, install):
         return None
-    found = broad_copy(ctx, seq[:k], probe, context)
+    found = broad_copy(copies(ctx, seq[:k]), probe, context)
     if found is None:
         if not _context_bind(step, probe):
             return None
@@ -195,7 +208,7 @@ def _late_install(ctx: RuleContext, seq: list[Step], k: int, install: Install, c
             return None
     rel_dir = None
     if found is not None:
-        rel = brings_directory(copy_of(found[0]), found[1], probe, context)  # type: ignore[arg-type]
+        rel = brings_directory(copy_at(ctx, found[0]), found[1], probe, context)  # type: ignore[arg-type]
         rel_dir = posixpath.dirname(rel) if rel is not None else None
     if install.ecosystem == "go" and context is not None and rel_dir is not None and context.sent(posixpath.join(rel_dir, "go.mod")):
         # no go.sum: nothing to download; vendor/modules.txt: go builds from vendor/
@@ -237,25 +250,14 @@ def _missing_lock(ctx: RuleContext, seq: list[Step], k: int, install: Install, c
         return None
     if _binds_manifest(step, install) or _context_bind(step, probe):
         return None
-    before = seq[:k]
-    if broad_copy(ctx, before, probe, context) is not None:
+    ops = copies(ctx, seq[:k])
+    if broad_copy(ops, probe, context) is not None:
         return None
-    manifest_copy: tuple[Step, Source] | None = None
-    for earlier in before:
-        op = copy_of(earlier)
-        if op is None:
-            continue
-        for source in op.sources:
-            if provides_file(op, source, probe):
-                manifest_copy = earlier, source
+    manifest_copy = provided_by(ops, probe)
     if manifest_copy is None:
         return None
-    for lock in install.locks:
-        lock_path = join(install.directory, lock)
-        for earlier in before:
-            op = copy_of(earlier)
-            if op is not None and lock_path is not None and any(provides_file(op, s, lock_path) for s in op.sources):
-                return None
+    if any(provided_by(ops, lock_path) for lock_path in (join(install.directory, lock) for lock in install.locks) if lock_path):
+        return None
     copy_step, source = manifest_copy
     source_dir = posixpath.dirname(source.path)
     manifest = install.manifests[0]
@@ -419,7 +421,7 @@ def package_install_after_source_copy(ctx: RuleContext) -> Iterator[Hit]:
         seq = steps(ctx, stage)
         copied: Step | None = None
         for step in seq:
-            op = copy_of(step)
+            op = copy_at(ctx, step)
             if copied is None and op is not None and op.from_context and any(s.whole_context for s in op.sources):
                 copied = step if step.stage is stage else None  # across stages "move it up" is no simple fix
             if copied is None or step.stage is not stage or step.ins.keyword != "RUN" or step.ins.exec_form:

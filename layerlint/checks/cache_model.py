@@ -220,6 +220,15 @@ def is_git_source(text: str) -> bool:
     return False
 
 
+def copy_at(ctx: RuleContext, step: Step) -> CopyOp | None:
+    """:func:`copy_of`, computed once per instruction (its state depends only on what precedes it)."""
+    table: dict[int, CopyOp | None] = ctx.memo("cache.copies", dict)
+    index = step.ins.index
+    if index not in table:
+        table[index] = copy_of(step)
+    return table[index]
+
+
 def copy_of(step: Step) -> CopyOp | None:
     """The COPY/ADD of a step (None for other instructions)."""
     ins = step.ins
@@ -234,7 +243,7 @@ def copy_of(step: Step) -> CopyOp | None:
     sources: list[Source] = []
     for n, word in enumerate(ins.args[:-1]):
         text = word.value if ins.exec_form else step.expand(word.raw)
-        if text is None or not from_context:
+        if not text or not from_context:  # unknown, or an unset variable (BuildKit's UndefinedVar)
             continue
         if word.raw.startswith("<<") and word.raw.lstrip("<-").strip("'\"") in heredoc_names:
             continue
@@ -419,6 +428,11 @@ def installs(ctx: RuleContext, step: Step) -> list[Install]:
     """Dependency installs of a RUN, each with the directory it reads, in order."""
     if step.ins.keyword != "RUN":
         return []
+    # A step's state depends only on the instructions before it, so the index is a key.
+    return ctx.memo(f"cache.installs.{step.ins.index}", lambda: _installs(ctx, step))
+
+
+def _installs(ctx: RuleContext, step: Step) -> list[Install]:
     from layerlint.pkgfacts import package_ops
 
     found: list[Install] = []
@@ -613,7 +627,7 @@ def literal_sources(ctx: RuleContext) -> list[str]:
         found = []
         for stage in ctx.build.stages:
             for step in steps(ctx, stage):
-                op = copy_of(step) if step.stage is stage else None
+                op = copy_at(ctx, step) if step.stage is stage else None
                 if op is None or not op.from_context:
                     continue
                 found.extend(s.path for s in op.sources if s.path and not any(c in s.text for c in "*?["))

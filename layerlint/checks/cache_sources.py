@@ -18,7 +18,7 @@ from layerlint.checks.cache_model import (
     BuildContext,
     Step,
     build_context,
-    copy_of,
+    copy_at,
     fits,
     is_git_source,
     is_url,
@@ -89,7 +89,7 @@ def _whole_context_copies(ctx: RuleContext) -> list[tuple[Step, Span]]:
         for step in steps(ctx, stage):
             if step.stage is not stage:
                 continue
-            op = copy_of(step)
+            op = copy_at(ctx, step)
             if op is not None:
                 for source in op.sources:
                     if source.whole_context:
