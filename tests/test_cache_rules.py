@@ -290,6 +290,18 @@ WORKDIR /src
 COPY go.mod ./
 RUN go mod download
 """, {"go.mod": "module x\n", "go.sum": ""}, [4]),
+    ("LL206", "yarn 1 runs without a lock even when frozen: lenient, context unknown", """\
+FROM node:20-slim
+WORKDIR /app
+COPY package.json ./
+RUN yarn install --frozen-lockfile
+""", None, []),
+    ("LL206", "pnpm refuses to run frozen without its lock", """\
+FROM node:20-slim
+WORKDIR /app
+COPY package.json ./
+RUN corepack enable && pnpm install --frozen-lockfile
+""", None, [4]),
     ("LL206", "the lock reaches the RUN through a bind mount", """\
 FROM node:20-slim
 WORKDIR /app

@@ -18,7 +18,9 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from layerlint.model import Instruction, Stage
@@ -279,6 +281,7 @@ class Mount:
         return join(cwd, self.target) if self.target else None
 
 
+@lru_cache(maxsize=512)
 def parse_mount(value: str, index: int = 0) -> Mount:
     """Parse ``type=cache,target=/x,...`` (CSV fields, ``key=value`` or bare ``ro``)."""
     import csv
@@ -303,7 +306,7 @@ def parse_mount(value: str, index: int = 0) -> Mount:
         from_=opts.get("from"),
         sharing=opts.get("sharing", "shared").lower(),
         id=opts.get("id"),
-        options=opts,
+        options=MappingProxyType(opts),
         flag_index=index,
     )
 
@@ -378,7 +381,7 @@ _KINDS: dict[str, _Kind] = {
     "npm": _Kind("node", ("package.json",), ("package-lock.json", "npm-shrinkwrap.json"), ("npm",),
                  ("npm_config_cache", "NPM_CONFIG_CACHE"), "`npm ci`", ("--prefix",)),
     "yarn": _Kind("node", ("package.json",), ("yarn.lock",), ("yarn",), ("YARN_CACHE_FOLDER",), "`yarn install`",
-                  ("--cwd",), strict_flags=("--frozen-lockfile", "--immutable")),
+                  ("--cwd",), strict_flags=("--immutable",)),  # yarn 1 ignores a missing lock
     "pnpm": _Kind("node", ("package.json",), ("pnpm-lock.yaml",), ("pnpm",), ("npm_config_store_dir",),
                   "`pnpm install`", ("-C", "--dir"), strict_flags=("--frozen-lockfile",)),
     "pip": _Kind("python", (), (), ("pip",), ("PIP_CACHE_DIR",), ""),
@@ -395,7 +398,7 @@ _KINDS: dict[str, _Kind] = {
                    "`cargo fetch` (or build the dependencies alone, e.g. with cargo-chef)", ("--manifest-path",), True,
                    ("--locked", "--frozen")),
     "bundle": _Kind("ruby", ("Gemfile",), ("Gemfile.lock",), ("bundle", "gem"), ("BUNDLE_PATH", "GEM_HOME"),
-                    "`bundle install`", ("--gemfile",), True, ("--deployment", "--frozen")),
+                    "`bundle install`", ("--gemfile",), True, ("--deployment",)),
     "composer": _Kind("php", ("composer.json",), ("composer.lock",), ("composer",), ("COMPOSER_CACHE_DIR", "COMPOSER_HOME"),
                       "`composer install --no-scripts --no-autoloader`", ("-d", "--working-dir")),
     "mvn": _Kind("java", ("pom.xml",), (), (".m2", "maven"), ("MAVEN_CONFIG",), "`mvn dependency:go-offline`",
@@ -405,7 +408,7 @@ _KINDS: dict[str, _Kind] = {
     "bun": _Kind("node", ("package.json",), ("bun.lock", "bun.lockb"), ("bun",), ("BUN_INSTALL_CACHE_DIR",),
                  "`bun install`", ("--cwd",), strict_flags=("--frozen-lockfile",)),
     "dotnet": _Kind("dotnet", ("*.csproj",), ("packages.lock.json",), ("nuget",), ("NUGET_PACKAGES",),
-                    "`dotnet restore`", strict_flags=("--locked-mode",)),
+                    "`dotnet restore`"),
 }  # fmt: skip
 
 # (manager, verb as written or None) -> when a manifest install happens; "-" = verb absent
@@ -491,7 +494,7 @@ def _install_of(op, cwd: str | None, step: Step) -> Install | None:  # type: ign
     if manager == "npm" and opts.has("-g", "--global"):
         return None
     manifests = kind.locks[:1] if verb == "fetch" else kind.manifests
-    strict = verb in _STRICT_VERBS and manager in ("npm", "pnpm", "pipenv") or opts.has(*kind.strict_flags)
+    strict = verb in _STRICT_VERBS and manager in ("npm", "pnpm") or opts.has(*kind.strict_flags)
     then = f"`{label}`" if manager in ("npm", "yarn", "pnpm", "pipenv", "bundle") else kind.then
     return Install(kind.ecosystem, label, op.command, directory, manifests, kind.locks, strict, kind.hints, kind.env,
                    then)
