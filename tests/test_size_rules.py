@@ -1,28 +1,17 @@
-"""Layer-size rules (LL301-LL318): hadolint agreement, fixes, and the edges the rule pages promise."""
+"""Layer-size rules (LL301-LL319): fixes, and the edges the rule pages promise.
+
+Agreement with hadolint's own cases is checked for every rule by tests/test_hadolint_conformance.py.
+"""
 
 from __future__ import annotations
-
-from functools import cache
-from pathlib import Path
 
 import pytest
 
 from layerlint import catalog
 from layerlint.rule import Finding, Safety
-from rule_harness import lint_snippet
+from rule_harness import fix_snippet, lint_snippet
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-CASES = SHARED / "conformance" / "hadolint" / "cases.yaml"
 SIZE_RULES = {rid: meta for rid, meta in catalog.load().items() if rid.startswith("LL3") and meta.category == "size"}
-
-# hadolint cases where layerlint disagrees on purpose; each rule page's `why` explains the difference.
-KNOWN_DIFFERENCES = {
-    "DL3009": {"DL3009Spec.hs:132", "DL3009Spec.hs:133"},  # cache mount on /var/lib/apt holds the lists
-    "DL3010": {"DL3010Spec.hs:42"},  # BuildKit reads `\` in COPY as an escape without `# escape=``
-    "DL3036": {"DL3036Spec.hs:19", "DL3036Spec.hs:20", "DL3036Spec.hs:21", "DL3036Spec.hs:22"},  # `zypper clean` keeps metadata
-    "DL3040": {"DL3040Spec.hs:20"},  # microdnf clean all empties dnf's cache too
-    "DL3042": {f"DL3042Spec.hs:{n}" for n in (56, 57, 58, 59, 61, 62, 63, 64, 66, 67, 68, 69)},  # pip: any value disables
-}
 
 
 def _hits(text: str, rid: str, **kw: object) -> list[Finding]:
@@ -31,52 +20,6 @@ def _hits(text: str, rid: str, **kw: object) -> list[Finding]:
 
 def _lines(text: str, rid: str, **kw: object) -> list[int]:
     return [f.line for f in _hits(text, rid, **kw)]
-
-
-@cache
-def _hadolint_cases() -> tuple[dict, ...]:
-    from ruamel.yaml import YAML
-
-    return tuple(YAML(typ="safe").load(CASES.read_text(encoding="utf-8")))
-
-
-def _aliased() -> dict[str, str]:
-    return {alias: rid for rid, meta in SIZE_RULES.items() for alias in meta.aliases if alias.startswith("DL")}
-
-
-@pytest.mark.parametrize("code", sorted(_aliased()))
-def test_hadolint_cases_agree_except_documented_differences(code: str) -> None:
-    if not CASES.exists():
-        pytest.skip(f"hadolint conformance data not found at {CASES}")
-    rid = _aliased()[code]
-    cases = [c for c in _hadolint_cases() if c["rule"] == code]
-    assert cases, f"no hadolint cases for {code}"
-    disagree = set()
-    for case in cases:
-        hits = _hits(case["dockerfile"] + "\n", rid)
-        ok = bool(hits) == (case["expect"] == "catch") and ("count" not in case or len(hits) == case["count"])
-        if not ok:
-            disagree.add(case["source"].rsplit("/", 1)[-1])
-    assert disagree == KNOWN_DIFFERENCES.get(code, set())
-
-
-def _apply(text: str, findings: list[Finding]) -> str:
-    edits = sorted((e for f in findings if f.fix is not None for e in f.fix.edits), key=lambda e: e.span.start, reverse=True)
-    for edit in edits:
-        text = text[: edit.span.start] + edit.text + text[edit.span.end :]
-    return text
-
-
-FIXED = [(rid, ex) for rid, meta in sorted(SIZE_RULES.items()) for ex in meta.examples if ex.get("fixed")]
-
-
-@pytest.mark.parametrize(("rid", "example"), FIXED, ids=[f"{rid}-{n}" for n, (rid, _) in enumerate(FIXED)])
-def test_fixed_examples_match_the_fix_and_a_second_pass_is_clean(rid: str, example: dict) -> None:
-    findings = _hits(example["bad"], rid)
-    assert all(f.fix is not None for f in findings)
-    fixed = _apply(example["bad"], findings)
-    assert fixed == example["fixed"]
-    assert _hits(fixed, rid) == []
 
 
 def test_declared_fix_safety_matches_the_hits() -> None:
@@ -132,9 +75,8 @@ def test_recommends_switched_off_by_config_or_option() -> None:
 
 def test_recommends_fix_is_unsafe_and_lands_after_install() -> None:
     text = "FROM debian\nRUN apt-get -y install curl\n"
-    [hit] = _hits(text, "LL302")
-    assert hit.fix is not None and hit.fix.safety is Safety.UNSAFE
-    assert _apply(text, [hit]) == "FROM debian\nRUN apt-get -y install --no-install-recommends curl\n"
+    assert fix_snippet(text, ("LL302",)) == text
+    assert fix_snippet(text, ("LL302",), unsafe=True) == "FROM debian\nRUN apt-get -y install --no-install-recommends curl\n"
 
 
 def test_pip_cache_variable_scope_follows_stages() -> None:
@@ -148,7 +90,7 @@ def test_pip_in_exec_form_and_heredoc_and_python_m() -> None:
     assert _lines('FROM python\nRUN ["pip", "install", "six"]\n', "LL303") == [2]
     assert _lines("FROM python\nRUN <<EOF\nset -e\npip3 install six\nEOF\n", "LL303") == [4]
     text = "FROM python\nRUN python3 -m pip install -U six\n"
-    assert _apply(text, _hits(text, "LL303")) == "FROM python\nRUN python3 -m pip install --no-cache-dir -U six\n"
+    assert fix_snippet(text, ("LL303",)) == "FROM python\nRUN python3 -m pip install --no-cache-dir -U six\n"
 
 
 def test_pip_config_in_earlier_run_and_moved_cache() -> None:
