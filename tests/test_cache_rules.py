@@ -7,9 +7,9 @@ Most cases here are precision cases: correct idioms that must stay quiet.  Each 
 from __future__ import annotations
 
 import pytest
+from rule_harness import lint_snippet
 
 from layerlint.checks.cache_args import is_volatile
-from rule_harness import lint_snippet
 
 CASES: list[tuple[str, str, str, dict[str, str] | None, list[int]]] = [
     # ------------------------------------------------------------------ LL201

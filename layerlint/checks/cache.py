@@ -107,7 +107,9 @@ def provided_by(ops: list[tuple[Step, CopyOp]], path: str) -> tuple[Step, Source
     return found
 
 
-def broad_copy(ops: list[tuple[Step, CopyOp]], path: str, context: BuildContext | None) -> tuple[Step, Source] | None:
+def broad_copy(
+    ops: list[tuple[Step, CopyOp]], path: str, context: BuildContext | None
+) -> tuple[Step, Source] | None:
     """The first COPY of a directory (or the whole context) that brings the file at ``path``.
 
     The context root always counts.  For another directory, a trusted context must hold the
@@ -161,12 +163,22 @@ def _first_files(install: Install, context: BuildContext | None, rel_dir: str | 
         names = ["pyproject.toml (or setup.py/setup.cfg)"]
     locks = [lock for lock in install.locks if lock not in names]
     if locks:
-        present = [lock for lock in locks if context is not None and rel_dir is not None and context.sent(posixpath.join(rel_dir, lock))]
+        present = [
+            lock for lock in locks if context and rel_dir is not None and context.sent(posixpath.join(rel_dir, lock))
+        ]
         if present:
             names.append(present[0])
         elif context is None:
             names.append(locks[0])
     return " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _nothing_to_download(context: BuildContext | None, rel_dir: str | None) -> bool:
+    """A Go module without go.sum needs no download; with vendor/modules.txt go builds from vendor/."""
+    if context is None or rel_dir is None or not context.sent(posixpath.join(rel_dir, "go.mod")):
+        return False
+    has_sum = context.sent(posixpath.join(rel_dir, "go.sum"))
+    return not has_sum or context.sent(posixpath.join(rel_dir, "vendor", "modules.txt"))
 
 
 @check("LL201")
@@ -187,7 +199,9 @@ def dependency_install_after_source_copy(ctx: RuleContext) -> Iterator[Hit]:
                     yield hit
 
 
-def _late_install(ctx: RuleContext, seq: list[Step], k: int, install: Install, context: BuildContext | None) -> Hit | None:
+def _late_install(
+    ctx: RuleContext, seq: list[Step], k: int, install: Install, context: BuildContext | None
+) -> Hit | None:
     step = seq[k]
     probe = install.probe
     if probe is None or cache_mounted(install, step) or _binds_manifest(step, install):
@@ -196,7 +210,7 @@ def _late_install(ctx: RuleContext, seq: list[Step], k: int, install: Install, c
     if found is None:
         if not _context_bind(step, probe):
             return None
-        where, what = "its `--mount=type=bind` of the whole build context", "the build context"
+        where = "its `--mount=type=bind` of the whole build context"
         cut = k
     else:
         copy_step, source = found
@@ -210,10 +224,8 @@ def _late_install(ctx: RuleContext, seq: list[Step], k: int, install: Install, c
     if found is not None:
         rel = brings_directory(copy_at(ctx, found[0]), found[1], probe, context)  # type: ignore[arg-type]
         rel_dir = posixpath.dirname(rel) if rel is not None else None
-    if install.ecosystem == "go" and context is not None and rel_dir is not None and context.sent(posixpath.join(rel_dir, "go.mod")):
-        # no go.sum: nothing to download; vendor/modules.txt: go builds from vendor/
-        if not context.sent(posixpath.join(rel_dir, "go.sum")) or context.sent(posixpath.join(rel_dir, "vendor/modules.txt")):
-            return None
+    if install.ecosystem == "go" and _nothing_to_download(context, rel_dir):
+        return None
     files = _first_files(install, context, rel_dir)
     if install.then.startswith("an install"):
         advice = (
@@ -243,7 +255,9 @@ def lockfile_not_copied_before_install(ctx: RuleContext) -> Iterator[Hit]:
                     yield hit
 
 
-def _missing_lock(ctx: RuleContext, seq: list[Step], k: int, install: Install, context: BuildContext | None) -> Hit | None:
+def _missing_lock(
+    ctx: RuleContext, seq: list[Step], k: int, install: Install, context: BuildContext | None
+) -> Hit | None:
     step = seq[k]
     probe = install.probe
     if probe is None or not install.locks or install.manifests[0] in install.locks:
@@ -256,7 +270,8 @@ def _missing_lock(ctx: RuleContext, seq: list[Step], k: int, install: Install, c
     manifest_copy = provided_by(ops, probe)
     if manifest_copy is None:
         return None
-    if any(provided_by(ops, lock_path) for lock_path in (join(install.directory, lock) for lock in install.locks) if lock_path):
+    lock_paths = [join(install.directory, lock) for lock in install.locks]
+    if any(provided_by(ops, path) for path in lock_paths if path):
         return None
     copy_step, source = manifest_copy
     source_dir = posixpath.dirname(source.path)
@@ -363,14 +378,19 @@ def _later_user(ctx: RuleContext, later: list[Step], family: str | None):  # typ
 _SYSTEM = frozenset({"apt-get", "apt", "aptitude", "apk", "dnf", "yum", "microdnf", "zypper", "docker-php-ext-install",
                      "pecl"})  # fmt: skip
 _NAMED = frozenset({"pip", "npm", "gem", "go", "cargo", "pipx"})
-_NEUTRAL = frozenset({"rm", "set", "true", ":", "echo", "ln", "mkdir", "export", "apt-mark", "update-ca-certificates",
-                      "ldconfig", "useradd", "groupadd", "adduser", "addgroup", "locale-gen", "dpkg-reconfigure",
-                      "docker-php-ext-configure", "docker-php-ext-enable", "update-alternatives", "debconf-set-selections"})  # fmt: skip
+_NEUTRAL = frozenset(
+    {
+        "rm", "set", "true", ":", "echo", "ln", "mkdir", "export", "apt-mark", "update-ca-certificates", "ldconfig",
+        "useradd", "groupadd", "adduser", "addgroup", "locale-gen", "dpkg-reconfigure", "docker-php-ext-configure",
+        "docker-php-ext-enable", "update-alternatives", "debconf-set-selections",
+    }
+)  # fmt: skip
+_PACKAGE_FILES = (".deb", ".rpm", ".apk", ".whl", ".gem", ".tgz")
 
 
 def _local_operand(word) -> bool:  # type: ignore[no-untyped-def]
     text = word.unquoted
-    return word.has_expansion or text.startswith((".", "/", "~")) or text.endswith((".deb", ".rpm", ".apk", ".whl", ".gem", ".tgz"))
+    return word.has_expansion or text.startswith((".", "/", "~")) or text.endswith(_PACKAGE_FILES)
 
 
 def _context_free(op) -> bool:  # type: ignore[no-untyped-def]
@@ -388,6 +408,11 @@ def _context_free(op) -> bool:  # type: ignore[no-untyped-def]
     if op.manager == "cargo":
         return not op.options.has("--path")
     return not op.options.has("-e", "--editable")
+
+
+def _removes_relative(cmd) -> bool:  # type: ignore[no-untyped-def]
+    """An ``rm`` of a relative path may delete copied files."""
+    return any(not w.unquoted.startswith("/") for w in cmd.positional())
 
 
 def _movable_install(ctx: RuleContext, step: Step):  # type: ignore[no-untyped-def]
@@ -410,7 +435,7 @@ def _movable_install(ctx: RuleContext, step: Step):  # type: ignore[no-untyped-d
                     return None
                 if first is None and any(op.action == "install" for op in cmd_ops):
                     first = cmd
-            elif cmd.name not in _NEUTRAL or (cmd.name == "rm" and any(not w.unquoted.startswith("/") for w in cmd.positional())):
+            elif cmd.name not in _NEUTRAL or cmd.name == "rm" and _removes_relative(cmd):
                 return None
     return first
 

@@ -27,10 +27,14 @@ _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 # Words that may surround the marker of a per-build value; any other word makes the name
 # about something else (PROTOBUF_COMMIT pins a dependency, WAIT_TIME is a setting).
 _QUALIFIERS = frozenset(
-    "build git vcs source src ci image app application release project service short long full head current "
-    "latest compile pipeline job run workflow hash repo repository docker container label oci commit sha "
-    "github gitlab circle circleci drone travis jenkins bitbucket buildkite codebuild teamcity azure semantic sem "
-    "date datetime timestamp time created revision rev ref number num id version ver tag epoch".split()
+    {
+        "build", "git", "vcs", "source", "src", "ci", "image", "app", "application", "release", "project",
+        "service", "short", "long", "full", "head", "current", "latest", "compile", "pipeline", "job", "run",
+        "workflow", "hash", "repo", "repository", "docker", "container", "label", "oci", "commit", "sha",
+        "github", "gitlab", "circle", "circleci", "drone", "travis", "jenkins", "bitbucket", "buildkite",
+        "codebuild", "teamcity", "azure", "semantic", "sem", "date", "datetime", "timestamp", "time", "created",
+        "revision", "rev", "ref", "number", "num", "id", "version", "ver", "tag", "epoch"
+    }
 )
 _ALWAYS = frozenset({"date", "datetime", "timestamp", "commit", "sha", "revision", "rev", "hash"})
 _NEEDS = {

@@ -18,9 +18,9 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Iterator, Mapping
-from types import MappingProxyType
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from layerlint.model import Instruction, Stage
@@ -28,7 +28,7 @@ from layerlint.model import Instruction, Stage
 if TYPE_CHECKING:
     from layerlint.expand import Scope
     from layerlint.rule import RuleContext
-    from layerlint.shell import Command, Options, Script, ShellWord
+    from layerlint.shell import Command, Script
 
 IMAGE_WORKDIR = "/\x00image-workdir"
 """Stands for the base image's WORKDIR, unknown to a linter (paths below it still compare)."""
@@ -255,7 +255,7 @@ def copy_of(step: Step) -> CopyOp | None:
         sources.append(Source(text, cleaned, n))
     dest_is_dir = (
         dest_text is not None
-        and (dest_text.endswith("/") or dest_text in (".", "./") or dest_text.endswith("/."))
+        and (dest_text.endswith(("/", "/.")) or dest_text in (".", "./"))
         or len(ins.args) > 2
     )
     return CopyOp(step, tuple(sources), dest, dest_is_dir, from_context)
@@ -399,8 +399,9 @@ _KINDS: dict[str, _Kind] = {
                    ("--locked", "--frozen")),
     "bundle": _Kind("ruby", ("Gemfile",), ("Gemfile.lock",), ("bundle", "gem"), ("BUNDLE_PATH", "GEM_HOME"),
                     "`bundle install`", ("--gemfile",), True, ("--deployment",)),
-    "composer": _Kind("php", ("composer.json",), ("composer.lock",), ("composer",), ("COMPOSER_CACHE_DIR", "COMPOSER_HOME"),
-                      "`composer install --no-scripts --no-autoloader`", ("-d", "--working-dir")),
+    "composer": _Kind("php", ("composer.json",), ("composer.lock",), ("composer",),
+                      ("COMPOSER_CACHE_DIR", "COMPOSER_HOME"), "`composer install --no-scripts --no-autoloader`",
+                      ("-d", "--working-dir")),
     "mvn": _Kind("java", ("pom.xml",), (), (".m2", "maven"), ("MAVEN_CONFIG",), "`mvn dependency:go-offline`",
                  ("-f", "--file"), True),
     "gradle": _Kind("java", ("build.gradle",), (), ("gradle",), ("GRADLE_USER_HOME",), "`gradle dependencies`",
@@ -514,7 +515,11 @@ def _pip_install(op, manager: str, kind: _Kind, cwd: str | None) -> Install | No
         shown = " ".join(f"-r {f}" for f in files)
         return Install("python", f"{name} install {shown}", op.command, cwd, tuple(files), (), False, kind.hints,
                        kind.env, f"`{name} install {shown}`")
-    local = [w.unquoted for w in op.packages if w.unquoted.split("[", 1)[0] in _LOCAL_PROJECT or w.unquoted.startswith(("./", "/"))]
+    local = [
+        w.unquoted
+        for w in op.packages
+        if w.unquoted.split("[", 1)[0] in _LOCAL_PROJECT or w.unquoted.startswith(("./", "/"))
+    ]
     if not local:
         return None
     directory = join(cwd, local[0].split("[", 1)[0] or ".")

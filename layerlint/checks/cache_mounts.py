@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from layerlint.checks.cache import line_of
-from layerlint.checks.cache_model import Mount, Step, commands, is_root, join, mount_flag, mounts, steps, under
+from layerlint.checks.cache_model import Mount, Step, is_root, join, mount_flag, mounts, steps, under
 from layerlint.rule import Hit, RuleContext, check
 
 
@@ -123,7 +123,8 @@ def cache_mount_defeated(ctx: RuleContext) -> Iterator[Hit]:
             if target is None or id(op.command) in reported:
                 continue
             verb = op.verb.unquoted if op.verb is not None else ""
-            if op.action == "clean" and (manager, verb) in _CLEANERS and (manager != "npm" or op.options.has("--force", "-f")):
+            forced = manager != "npm" or op.options.has("--force", "-f")  # plain `npm cache clean` refuses
+            if op.action == "clean" and (manager, verb) in _CLEANERS and forced:
                 reported.add(id(op.command))
                 text = " ".join(w.unquoted for w in op.command.words[:4])
                 message = (
@@ -248,14 +249,12 @@ def cache_mount_outside_tool_cache(ctx: RuleContext) -> Iterator[Hit]:
                     users.append((manager, cdir, moved))
             if not users:
                 continue
-            reason = _misplaced(ctx, step, target, users, cached)
+            reason = _misplaced(ctx, step, target, users)
             if reason is not None:
                 yield ctx.hit(mount_flag(step.ins, mount).span, reason, instruction=step.ins)
 
 
-def _misplaced(
-    ctx: RuleContext, step: Step, target: str, users: list[tuple[str, CacheDir, str | None]], cached: list[tuple[Mount, str]]
-) -> str | None:
+def _misplaced(ctx: RuleContext, step: Step, target: str, users: list[tuple[str, CacheDir, str | None]]) -> str | None:
     """Why no tool of the RUN uses the cache at ``target``, or None if one does."""
     home = step.scope.env.get("HOME")
     non_root = is_root(step.user) is False and home != "/root" and (home is None or not home.startswith("/root"))
