@@ -1,0 +1,666 @@
+"""Package-manager and file-system facts read from a parsed ``Script``.
+
+Rules about caches, pinning, index refreshes and downloads all ask the same questions
+("which packages does this RUN install, with which manager, is the cache kept, are the apt
+lists removed?").  They are answered here once per script (memoized on ``Script.memo``) so
+each rule stays a few lines of logic over plain values.
+
+Conventions: an action is normalized across managers ("install", "update" = refresh the
+index, "upgrade", "remove", "purge", "autoremove", "clean", "sync", "ci", "download",
+"build", "fetch", "lock"), ``verb`` keeps the word as written.  Paths compare after ``~``,
+``$HOME`` and ``${HOME}`` are read as ``/root`` (builds run as root unless a USER says
+otherwise; rules that track USER can pass their own paths to ``removes``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Callable, Mapping, Sequence, TypeVar, Union
+
+from layerlint.shell import Command, Options, Script, ShellWord, scan_args, tool_key
+
+__all__ = [
+    "Download",
+    "Extraction",
+    "PackageOp",
+    "apt_lists_cleaned",
+    "cache_cleaned",
+    "disables_cache",
+    "downloads",
+    "env_value",
+    "extractions",
+    "package_ops",
+    "removed_paths",
+    "removes",
+    "shell_options",
+]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class PackageOp:
+    """One package-manager action in a command.
+
+    ``packages`` are the operands (package specs, local files, or for ``clean`` its
+    targets such as ``all``); option values are never in it, except pip's ``-e`` targets
+    which install something.  ``requirement_files`` are ``-r``/``-c``/``-f`` style files.
+    ``program`` is how the manager was invoked (``pip3``, ``python3 -m pip``, ``uv pip``);
+    ``options`` the manager's own options (after ``-m pip`` / ``uv pip``).  One command
+    can hold several ops: ``pacman -Syu x`` is update, upgrade and install.
+    """
+
+    manager: str
+    action: str
+    command: Command
+    packages: tuple[ShellWord, ...] = ()
+    requirement_files: tuple[str, ...] = ()
+    program: str = ""
+    verb: ShellWord | None = None
+    options: Options = Options((), ())
+
+
+Table = Mapping[str, Union[str, "Table"]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    flags: str  # key of the value-flag table in layerlint.shell
+    actions: Table
+    default: str | None = None  # action when no subcommand is given (`yarn`, `bundle`)
+    requirement_flags: tuple[str, ...] = ()
+    package_flags: tuple[str, ...] = ()  # options whose values are packages (`pip -e`)
+    sub_flags: tuple[tuple[str, str], ...] = ()  # (subcommand, value-flag table): `conda env`
+
+
+_APT: dict[str, str] = {
+    "install": "install", "reinstall": "install", "build-dep": "install", "update": "update",
+    "upgrade": "upgrade", "dist-upgrade": "upgrade", "full-upgrade": "upgrade", "safe-upgrade": "upgrade",
+    "remove": "remove", "purge": "purge", "autoremove": "autoremove", "autopurge": "autoremove",
+    "clean": "clean", "autoclean": "clean", "download": "download", "source": "download",
+}  # fmt: skip
+_DNF: dict[str, str | dict[str, str]] = {
+    "install": "install", "localinstall": "install", "reinstall": "install", "groupinstall": "install",
+    "builddep": "install", "update": "upgrade", "upgrade": "upgrade", "update-minimal": "upgrade",
+    "upgrade-minimal": "upgrade", "distro-sync": "upgrade", "remove": "remove", "erase": "remove",
+    "groupremove": "remove", "autoremove": "autoremove", "clean": "clean", "makecache": "update",
+    "check-update": "update", "download": "download",
+    "group": {"install": "install", "remove": "remove", "upgrade": "upgrade", "update": "upgrade"},
+    "module": {"install": "install", "remove": "remove"},
+}  # fmt: skip
+_CONDA: dict[str, str | dict[str, str]] = {
+    "install": "install", "create": "install", "update": "upgrade", "upgrade": "upgrade",
+    "remove": "remove", "uninstall": "remove", "clean": "clean",
+    "env": {"create": "install", "update": "install", "remove": "remove"},
+}  # fmt: skip
+_CONDA_ENV = (("env", "conda-env"),)
+_PIP_REQS = ("-r", "--requirement", "-c", "--constraint")
+_PIP = _Spec(
+    "pip",
+    {"install": "install", "uninstall": "remove", "download": "download", "wheel": "build",
+     "cache": {"purge": "clean", "remove": "clean"}},
+    requirement_flags=_PIP_REQS,
+    package_flags=("-e", "--editable"),
+)  # fmt: skip
+
+_SPECS: dict[str, _Spec] = {
+    "apt-get": _Spec("apt-get", _APT),
+    "apt": _Spec("apt", _APT),
+    "aptitude": _Spec("aptitude", _APT),
+    "apk": _Spec("apk", {"add": "install", "del": "remove", "update": "update", "upgrade": "upgrade",
+                         "fetch": "download", "cache": {"clean": "clean", "purge": "clean", "sync": "sync",
+                                                        "download": "download"}}),
+    "yum": _Spec("yum", _DNF),
+    "dnf": _Spec("dnf", _DNF),
+    "microdnf": _Spec("microdnf", _DNF),
+    "zypper": _Spec("zypper", {
+        "install": "install", "in": "install", "source-install": "install", "si": "install",
+        "remove": "remove", "rm": "remove", "update": "upgrade", "up": "upgrade", "dist-upgrade": "upgrade",
+        "dup": "upgrade", "patch": "upgrade", "refresh": "update", "ref": "update", "clean": "clean",
+        "cc": "clean", "download": "download"}),
+    "pip": _PIP,
+    "uv": _Spec("uv", {"add": "install", "remove": "remove", "sync": "sync", "lock": "lock",
+                       "tool": {"install": "install", "uninstall": "remove", "upgrade": "upgrade"},
+                       "cache": {"clean": "clean", "prune": "clean"}, "python": {"install": "install"}},
+                requirement_flags=("-r", "--requirements", "--requirement", "-c", "--constraints")),
+    "poetry": _Spec("poetry", {"install": "install", "add": "install", "remove": "remove", "update": "upgrade",
+                               "lock": "lock", "sync": "sync", "self": {"add": "install", "install": "install",
+                                                                        "update": "upgrade"},
+                               "cache": {"clear": "clean"}}),
+    "pipenv": _Spec("pipenv", {"install": "install", "sync": "sync", "uninstall": "remove", "update": "upgrade",
+                               "upgrade": "upgrade", "lock": "lock"},
+                    requirement_flags=("-r", "--requirements")),
+    "pipx": _Spec("pipx", {"install": "install", "inject": "install", "reinstall": "install",
+                           "uninstall": "remove", "upgrade": "upgrade", "upgrade-all": "upgrade"}),
+    "conda": _Spec("conda", _CONDA, requirement_flags=("-f", "--file"), sub_flags=_CONDA_ENV),
+    "mamba": _Spec("mamba", _CONDA, requirement_flags=("-f", "--file"), sub_flags=_CONDA_ENV),
+    "micromamba": _Spec("micromamba", _CONDA, requirement_flags=("-f", "--file"), sub_flags=_CONDA_ENV),
+    "npm": _Spec("npm", {
+        "install": "install", "i": "install", "in": "install", "add": "install", "isntall": "install",
+        "ci": "ci", "clean-install": "ci", "ic": "ci", "install-clean": "ci", "isntall-clean": "ci",
+        "uninstall": "remove", "un": "remove", "unlink": "remove", "remove": "remove", "rm": "remove",
+        "r": "remove", "update": "upgrade", "up": "upgrade", "upgrade": "upgrade", "udpate": "upgrade",
+        "prune": "autoremove", "cache": {"clean": "clean", "clear": "clean", "rm": "clean", "add": "download"}}),
+    "yarn": _Spec("yarn", {"install": "install", "add": "install", "remove": "remove", "upgrade": "upgrade",
+                           "up": "upgrade", "cache": {"clean": "clean"},
+                           "global": {"add": "install", "remove": "remove", "upgrade": "upgrade"},
+                           "workspaces": {"focus": "install"}}, default="install"),
+    "pnpm": _Spec("pnpm", {"install": "install", "i": "install", "add": "install", "remove": "remove",
+                           "rm": "remove", "uninstall": "remove", "un": "remove", "update": "upgrade",
+                           "up": "upgrade", "upgrade": "upgrade", "fetch": "fetch", "prune": "autoremove",
+                           "store": {"prune": "clean"}}),
+    "gem": _Spec("gem", {"install": "install", "i": "install", "uninstall": "remove", "update": "upgrade",
+                         "cleanup": "clean", "fetch": "download"}),
+    "bundle": _Spec("bundle", {"install": "install", "add": "install", "update": "upgrade", "remove": "remove",
+                               "clean": "clean", "cache": "download", "package": "download"}, default="install"),
+    "composer": _Spec("composer", {
+        "install": "install", "i": "install", "require": "install", "r": "install", "update": "upgrade",
+        "u": "upgrade", "upgrade": "upgrade", "remove": "remove", "rm": "remove", "clear-cache": "clean",
+        "clearcache": "clean", "cc": "clean",
+        "global": {"require": "install", "update": "upgrade", "remove": "remove"}}),
+    "go": _Spec("go", {"install": "install", "get": "fetch", "build": "build", "clean": "clean",
+                       "mod": {"download": "download", "tidy": "fetch"}}),
+    "cargo": _Spec("cargo", {"install": "install", "uninstall": "remove", "build": "build", "fetch": "fetch",
+                             "clean": "clean", "update": "upgrade"}),
+    "pecl": _Spec("pecl", {"install": "install", "uninstall": "remove", "upgrade": "upgrade",
+                           "download": "download"}),
+    "docker-php-ext-install": _Spec("docker-php-ext-install", {}, default="install"),
+}  # fmt: skip
+
+
+def _memo(script: Script, key: str, compute: Callable[[], T]) -> T:
+    """Compute a fact once per script; ``Script.memo`` is shared by all rules."""
+    if key not in script.memo:
+        script.memo[key] = compute()
+    return script.memo[key]  # type: ignore[return-value]
+
+
+def _after(cmd: Command, word: ShellWord) -> tuple[ShellWord, ...]:
+    """The words of ``cmd`` after ``word`` (found by identity)."""
+    for k, w in enumerate(cmd.words):
+        if w is word:
+            return cmd.words[k + 1 :]
+    return ()
+
+
+def _with_spec(
+    cmd: Command, spec: _Spec, manager: str, args: Sequence[ShellWord], program: str
+) -> list[PackageOp]:
+    opts = scan_args(args, spec.flags)
+    pos = opts.positional
+    for sub, flags in spec.sub_flags:
+        if pos and pos[0].unquoted == sub:
+            opts = scan_args(args, flags)
+            pos = opts.positional
+    table: Table = spec.actions
+    verb: ShellWord | None = None
+    action: str | None = None
+    k = 0
+    while k < len(pos):
+        entry = table.get(pos[k].unquoted)
+        if entry is None:
+            break
+        verb = pos[k]
+        k += 1
+        if isinstance(entry, str):
+            action = entry
+            break
+        table = entry
+    if action is None:
+        # `yarn` alone installs; `docker-php-ext-install` has no subcommands at all.
+        if verb is not None or spec.default is None or (pos and spec.actions):
+            return []
+        action = spec.default
+    packages = list(pos[k:])
+    if spec.package_flags:
+        packages.extend(o.value_word or o.word for o in opts.options if o.name in spec.package_flags)
+        packages.sort(key=lambda w: w.span.start)
+    reqs = opts.values(*spec.requirement_flags) if spec.requirement_flags else ()
+    op = PackageOp(manager, action, cmd, tuple(packages), reqs, program, verb, opts)
+    ops = [op]
+    if manager == "apk" and action in ("install", "upgrade") and opts.has("-U", "--update-cache", "--update"):
+        ops.insert(0, PackageOp(manager, "update", cmd, (), (), program, verb, opts))
+    return ops
+
+
+def _flag_ops(cmd: Command, manager: str, rules: Sequence[tuple[tuple[str, ...], str]]) -> list[PackageOp]:
+    """Managers whose action is a flag (``rpm -ivh``, ``dpkg -i``): first matching flag wins."""
+    opts = scan_args(cmd.args, manager)
+    for names, action in rules:
+        if opts.has(*names):
+            return [PackageOp(manager, action, cmd, opts.positional, (), cmd.name, None, opts)]
+    return []
+
+
+def _pacman(cmd: Command) -> list[PackageOp]:
+    opts = scan_args(cmd.args, "pacman")
+    pos = opts.positional
+
+    def op(action: str, packages: tuple[ShellWord, ...] = ()) -> PackageOp:
+        return PackageOp("pacman", action, cmd, packages, (), cmd.name, None, opts)
+
+    if opts.has("-S", "--sync"):
+        ops = []
+        if opts.has("-y", "--refresh"):
+            ops.append(op("update"))
+        if opts.has("-u", "--sysupgrade"):
+            ops.append(op("upgrade"))
+        if opts.has("-c", "--clean"):
+            ops.append(op("clean"))
+        if pos:
+            ops.append(op("install", pos))
+        return ops
+    if opts.has("-R", "--remove"):
+        return [op("remove", pos)]
+    if opts.has("-U", "--upgrade"):
+        return [op("install", pos)]
+    return []
+
+
+def _build_tool(cmd: Command, manager: str) -> list[PackageOp]:
+    """Maven goals / Gradle tasks: ``clean`` cleans, dependency goals fetch, others build."""
+    opts = scan_args(cmd.args, manager)
+    actions: list[str] = []
+    for goal in opts.positional:
+        g = goal.unquoted
+        if g == "clean":
+            action = "clean"
+        elif g.startswith("dependency:") or g in ("dependencies", "go-offline"):
+            action = "fetch"
+        else:
+            action = "build"
+        if action not in actions:
+            actions.append(action)
+    return [PackageOp(manager, a, cmd, (), (), cmd.name, None, opts) for a in actions]
+
+
+def _command_ops(cmd: Command) -> list[PackageOp]:
+    tool = cmd.tool
+    if tool == "python":
+        module = scan_args(cmd.args, "python").find("-m")
+        if module is None or tool_key(module.value or "") != "pip":
+            return []
+        args = _after(cmd, module.value_word) if module.value_word else ()
+        return _with_spec(cmd, _PIP, "pip", args, f"{cmd.name} -m pip")
+    if tool == "uv":
+        pos = scan_args(cmd.args, "uv").positional
+        if pos and pos[0].unquoted == "pip":
+            return _with_spec(cmd, _Spec("uv", _PIP.actions, None, _PIP_REQS, ("-e", "--editable")), "pip",
+                              _after(cmd, pos[0]), "uv pip")
+    if tool == "pacman":
+        return _pacman(cmd)
+    if tool == "rpm":
+        return _flag_ops(cmd, "rpm", ((("-i", "--install", "-U", "--upgrade"), "install"),
+                                      (("-F", "--freshen"), "upgrade"), (("-e", "--erase"), "remove")))
+    if tool == "dpkg":
+        return _flag_ops(cmd, "dpkg", ((("-i", "--install"), "install"), (("-r", "--remove"), "remove"),
+                                       (("-P", "--purge"), "purge")))
+    if tool in ("mvn", "gradle"):
+        return _build_tool(cmd, tool)
+    spec = _SPECS.get(tool)
+    if spec is None:
+        return []
+    return _with_spec(cmd, spec, tool, cmd.args, cmd.name)
+
+
+def package_ops(script: Script) -> tuple[PackageOp, ...]:
+    """Every package-manager action in ``script``, in command order (memoized)."""
+
+    def compute() -> tuple[PackageOp, ...]:
+        return tuple(op for cmd in script.commands if cmd.words for op in _command_ops(cmd))
+
+    return _memo(script, "package_ops", compute)
+
+
+# --------------------------------------------------------------------------- paths
+
+_HOME_PREFIXES = ("${HOME}", "$HOME", "~")
+
+
+def _norm(path: str) -> str:
+    """Normalize a path for comparison: home spelled as ``/root``, no duplicate or trailing ``/``."""
+    for prefix in _HOME_PREFIXES:
+        if path == prefix or path.startswith(prefix + "/"):
+            path = "/root" + path[len(prefix) :]
+            break
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    return ("/" if path.startswith("/") else "") + "/".join(parts)
+
+
+def _glob_match(path: str, pattern: str) -> bool:
+    """Component-wise glob match (``*`` does not cross ``/``, as in the shell)."""
+    a, b = path.split("/"), pattern.split("/")
+    return len(a) == len(b) and all(fnmatchcase(x, y) for x, y in zip(a, b))
+
+
+def removed_paths(script: Script) -> list[tuple[str, Command]]:
+    """Paths given to ``rm`` / ``unlink`` as written (quotes removed, expansions kept)."""
+
+    def compute() -> list[tuple[str, Command]]:
+        found = []
+        for cmd in script.commands:
+            if cmd.tool in ("rm", "unlink"):
+                found.extend((w.unquoted, cmd) for w in cmd.positional())
+        return found
+
+    return _memo(script, "removed_paths", compute)
+
+
+def removes(script: Script, path: str) -> Command | None:
+    """The ``rm`` that deletes ``path`` or all of its contents (``path/*``), or an ancestor."""
+    target = _norm(path)
+    for raw, cmd in removed_paths(script):
+        pattern = _norm(raw)
+        if not pattern:
+            continue
+        if _glob_match(target + "/x", pattern) and pattern.rsplit("/", 1)[-1].strip("*?") == "":
+            return cmd
+        current = target
+        while current:
+            if _glob_match(current, pattern):
+                return cmd
+            if current == "/":
+                break
+            current = current.rsplit("/", 1)[0] or "/"
+    return None
+
+
+def apt_lists_cleaned(script: Script) -> Command | None:
+    """The command removing ``/var/lib/apt/lists`` contents (``apt-get clean`` does not)."""
+    return removes(script, "/var/lib/apt/lists")
+
+
+_CACHE_DIRS: dict[str, tuple[str, ...]] = {
+    "apt-get": ("/var/cache/apt/archives",),
+    "apt": ("/var/cache/apt/archives",),
+    "aptitude": ("/var/cache/apt/archives",),
+    "apk": ("/var/cache/apk", "/etc/apk/cache"),
+    "yum": ("/var/cache/yum",),
+    "dnf": ("/var/cache/dnf", "/var/cache/libdnf5"),
+    "microdnf": ("/var/cache/yum", "/var/cache/dnf"),
+    "zypper": ("/var/cache/zypp",),
+    "pacman": ("/var/cache/pacman/pkg",),
+    "pip": ("/root/.cache/pip",),
+    "uv": ("/root/.cache/uv",),
+    "poetry": ("/root/.cache/pypoetry",),
+    "pipenv": ("/root/.cache/pipenv",),
+    "npm": ("/root/.npm",),
+    "yarn": ("/usr/local/share/.cache/yarn", "/root/.cache/yarn"),
+    "pnpm": ("/root/.local/share/pnpm/store", "/root/.cache/pnpm"),
+    "gem": ("/root/.gem", "/root/.local/share/gem"),
+    "bundle": ("/usr/local/bundle/cache", "/root/.bundle/cache"),
+    "composer": ("/root/.composer/cache", "/root/.cache/composer"),
+    "conda": ("/opt/conda/pkgs",),
+    "mamba": ("/opt/conda/pkgs",),
+    "micromamba": ("/opt/conda/pkgs",),
+    "go": ("/root/go/pkg/mod", "/go/pkg/mod", "/root/.cache/go-build"),
+    "cargo": ("/root/.cargo/registry", "/usr/local/cargo/registry"),
+}
+_FAMILIES = {"apt": "apt-get", "aptitude": "apt-get", "dnf": "yum", "microdnf": "yum", "mamba": "conda",
+             "micromamba": "conda"}  # fmt: skip
+
+
+def _cleans(op: PackageOp) -> bool:
+    """Does this ``clean`` op empty the download cache (not just metadata)?"""
+    family = _FAMILIES.get(op.manager, op.manager)
+    if family == "apt-get":
+        return op.verb is not None and op.verb.unquoted == "clean"
+    if family == "yum":
+        return any(p.unquoted in ("all", "packages") for p in op.packages)
+    if op.manager == "npm":
+        return op.options.has("--force", "-f")
+    return True
+
+
+def cache_cleaned(script: Script, manager: str) -> Command | None:
+    """The command that empties ``manager``'s download cache in this script, if any.
+
+    Counts the manager's own clean command (``apt-get clean``, ``yum clean all``,
+    ``pip cache purge``, ``npm cache clean --force``...) and ``rm`` of its cache dirs.
+    """
+    family = _FAMILIES.get(manager, manager)
+    for op in package_ops(script):
+        if op.action == "clean" and _FAMILIES.get(op.manager, op.manager) == family and _cleans(op):
+            return op.command
+    for directory in _CACHE_DIRS.get(manager, ()):
+        cmd = removes(script, directory)
+        if cmd is not None:
+            return cmd
+    return None
+
+
+_FALSY = frozenset({"", "0", "false", "no", "off"})
+_NO_CACHE: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "pip": (("--no-cache-dir", "--no-cache"), "PIP_NO_CACHE_DIR"),
+    "uv": (("--no-cache", "-n"), "UV_NO_CACHE"),
+    "apk": (("--no-cache",), None),
+    "composer": (("--no-cache",), None),
+    "poetry": (("--no-cache",), None),
+}
+
+
+def env_value(script: Script | None, cmd: Command, name: str) -> str | None:
+    """Value of environment variable ``name`` for ``cmd`` as set inside the script:
+    a ``NAME=value`` prefix (or ``env``/``sudo`` assignment), else the last earlier ``export``."""
+    prefix = name + "="
+    for assignment in reversed(cmd.assignments):
+        if assignment.startswith(prefix):
+            return assignment[len(prefix) :]
+    found = None
+    for other in script.commands if script is not None else ():
+        if other is cmd:
+            break
+        if other.name in ("export", "declare", "typeset") and other.depth == cmd.depth:
+            for w in other.args:
+                if w.unquoted.startswith(prefix):
+                    found = w.unquoted[len(prefix) :]
+    return found
+
+
+def disables_cache(op: PackageOp, script: Script | None = None) -> bool:
+    """True when the op keeps nothing in its cache: ``pip --no-cache-dir`` (or
+    ``PIP_NO_CACHE_DIR``), ``uv --no-cache``, ``apk --no-cache``, ``composer --no-cache``...
+
+    Flags before ``pip`` in ``uv --no-cache pip install`` count too.  Pass ``script`` to
+    see an earlier ``export PIP_NO_CACHE_DIR=1``; ENV instructions are the caller's part.
+    """
+    key = "uv" if op.program.startswith("uv") else op.manager
+    flags, env = _NO_CACHE.get(key, ((), None))
+    if flags and (op.options.has(*flags) or op.command.has_flag(*flags)):
+        return True
+    value = env_value(script, op.command, env) if env is not None else None
+    return value is not None and value.lower() not in _FALSY
+
+
+def shell_options(script: Script) -> frozenset[str]:
+    """Options the script turns on with ``set`` (``set -eux -o pipefail``), by long name."""
+    letters = {"e": "errexit", "u": "nounset", "x": "xtrace", "f": "noglob", "v": "verbose",
+               "C": "noclobber", "a": "allexport", "n": "noexec", "b": "notify", "h": "hashall",
+               "m": "monitor"}  # fmt: skip
+    enabled: set[str] = set()
+    for cmd in script.commands:
+        if cmd.name != "set" or cmd.depth or cmd.in_subshell:
+            continue
+        words = [w.unquoted for w in cmd.args]
+        k = 0
+        while k < len(words):
+            w = words[k]
+            if w == "--" or len(w) < 2 or w[0] not in "-+":
+                break
+            change = enabled.add if w[0] == "-" else enabled.discard
+            for ch in w[1:]:
+                if ch == "o":
+                    if k + 1 < len(words):
+                        k += 1
+                        change(words[k])
+                elif ch in letters:
+                    change(letters[ch])
+            k += 1
+    return frozenset(enabled)
+
+
+# --------------------------------------------------------------------------- downloads, archives
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    """A ``curl``/``wget`` fetch: the URL, the file written (``-`` for stdout, ``None``
+    when unknown) and the command reading its stdout when piped (``curl ... | sh``)."""
+
+    command: Command
+    tool: str
+    url: ShellWord | None
+    output: str | None
+    piped_to: Command | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """An archive unpacked by ``tar x``/``unzip``/``gunzip``...: the archive path
+    (``-`` for stdin), the target directory if given, and the command feeding stdin."""
+
+    command: Command
+    tool: str
+    archive: str | None
+    directory: str | None = None
+    fed_by: Command | None = None
+
+
+def _url_name(url: str) -> str:
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    if "://" in path:
+        path = path.split("://", 1)[1]
+        path = path.partition("/")[2]
+    return path.rstrip("/").rsplit("/", 1)[-1] if path.strip("/") else ""
+
+
+def _stdout_file(cmd: Command) -> str | None:
+    target = None
+    for r in cmd.redirects:
+        if r.writes_stdout and r.target is not None:
+            target = r.target.unquoted
+    return target
+
+
+def _neighbour(script: Script, cmd: Command, step: int) -> Command | None:
+    """The command piped from (step=-1) or into (step=1) ``cmd``, if joined by ``|``.
+
+    Commands nested in a neighbour's words (``curl "$(x)" | tar x``) are skipped.
+    """
+    commands = script.commands
+    k = next((i for i, other in enumerate(commands) if other is cmd), None)
+    if k is None:
+        return None
+    j = k + step
+    while 0 <= j < len(commands):
+        other = commands[j]
+        inside = any(_within(other, commands[i]) for i in range(min(j, k) if step < 0 else k, j))
+        if other.depth == cmd.depth and not inside:
+            later = cmd if step < 0 else other
+            return other if later.connector in ("|", "|&") else None
+        j += step
+    return None
+
+
+def _within(inner: Command, outer: Command) -> bool:
+    return inner is not outer and outer.span.start <= inner.span.start and inner.span.end <= outer.span.end
+
+
+def _download(script: Script, cmd: Command) -> Download | None:
+    tool = cmd.tool
+    if tool not in ("curl", "wget"):
+        return None
+    opts = cmd.options()
+    urls = [w for w in opts.positional if "://" in w.unquoted] or list(opts.positional)
+    url_opt = opts.find("--url")
+    url = url_opt.value_word if url_opt is not None and url_opt.value_word is not None else (urls[0] if urls else None)
+    name = _url_name(url.unquoted) if url is not None else ""
+    output: str | None
+    if tool == "curl":
+        output = opts.value("-o", "--output")
+        if output is None and opts.has("-O", "--remote-name", "--remote-name-all"):
+            output = name or None
+            directory = opts.value("--output-dir")
+            if output and directory:
+                output = directory.rstrip("/") + "/" + output
+    else:
+        output = opts.value("-O", "--output-document")
+        if output is None:
+            output = name or "index.html"
+            directory = opts.value("-P", "--directory-prefix")
+            if directory:
+                output = directory.rstrip("/") + "/" + output
+    if output is None or output == "-":
+        output = _stdout_file(cmd) or "-"
+    piped = _neighbour(script, cmd, 1) if output == "-" else None
+    return Download(cmd, tool, url, output, piped)
+
+
+def downloads(script: Script) -> tuple[Download, ...]:
+    """Every ``curl``/``wget`` in the script with what it writes (memoized)."""
+
+    def compute() -> tuple[Download, ...]:
+        found = (_download(script, cmd) for cmd in script.commands)
+        return tuple(d for d in found if d is not None)
+
+    return _memo(script, "downloads", compute)
+
+
+_DECOMPRESSORS = {"gunzip": None, "bunzip2": None, "unxz": None, "unzstd": None, "unlzma": None,
+                  "gzip": "-d", "bzip2": "-d", "xz": "-d", "zstd": "-d", "lzma": "-d"}  # fmt: skip
+_DECOMPRESS_LONG = {"-d": ("-d", "--decompress", "--uncompress")}
+
+
+def _tar(cmd: Command) -> tuple[str | None, str | None] | None:
+    args = list(cmd.args)
+    # Old-style `tar xzf file`: the first word is a cluster of option letters.
+    if args and args[0].unquoted[:1].isalpha() and args[0].unquoted.isalpha():
+        first = args[0]
+        args[0] = ShellWord(first.raw, "-" + first.unquoted, first.span, first.has_expansion)
+    opts = scan_args(args, "tar")
+    if not opts.has("-x", "--extract", "--get"):
+        return None
+    return opts.value("-f", "--file") or "-", opts.value("-C", "--directory")
+
+
+def _extraction(script: Script, cmd: Command) -> Extraction | None:
+    tool = cmd.tool
+    archive: str | None
+    directory: str | None = None
+    if tool == "tar":
+        found = _tar(cmd)
+        if found is None:
+            return None
+        archive, directory = found
+    elif tool == "unzip":
+        opts = cmd.options()
+        archive = opts.positional[0].unquoted if opts.positional else None
+        directory = opts.value("-d")
+    elif tool == "7z":
+        opts = cmd.options()
+        pos = opts.positional
+        if not pos or pos[0].unquoted not in ("x", "e"):
+            return None
+        archive = pos[1].unquoted if len(pos) > 1 else None
+        directory = opts.value("-o")
+    elif tool in _DECOMPRESSORS:
+        flag = _DECOMPRESSORS[tool]
+        opts = cmd.options()
+        if flag is not None and not opts.has(*_DECOMPRESS_LONG[flag]):
+            return None
+        archive = opts.positional[0].unquoted if opts.positional else "-"
+    else:
+        return None
+    fed = _neighbour(script, cmd, -1) if archive == "-" else None
+    return Extraction(cmd, tool, archive, directory, fed)
+
+
+def extractions(script: Script) -> tuple[Extraction, ...]:
+    """Every archive extraction in the script (memoized)."""
+
+    def compute() -> tuple[Extraction, ...]:
+        found = (_extraction(script, cmd) for cmd in script.commands)
+        return tuple(e for e in found if e is not None)
+
+    return _memo(script, "extractions", compute)
