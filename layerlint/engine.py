@@ -60,14 +60,16 @@ def make_finding(source: SourceFile, code: str, hit: Hit, severity: Severity | N
     )
 
 
-def lint_source(source: SourceFile, settings: Settings, *, context_dir: str | None = None) -> FileResult:
+def lint_source(
+    source: SourceFile, settings: Settings, *, context_dir: str | None = None, context_explicit: bool = False
+) -> FileResult:
     """Parse, model and lint one decoded file."""
     dockerfile = parse(source)
     build = analyze(dockerfile, target=settings.target, builder=settings.builder, build_args=settings.build_args)
     metas = catalog.load()
     enabled = enabled_rules(settings, metas, source.path)
     options = {rid: {**metas[rid].default_options, **settings.options.get(rid, {})} for rid in enabled}
-    ctx = RuleContext(dockerfile, build, context_dir, options)
+    ctx = RuleContext(dockerfile, build, context_dir, context_explicit, options)
     from layerlint import suppress
 
     suppress.prepare(ctx)  # `# hadolint shell=` is not an ignore pragma: it always reaches the shell rules

@@ -135,6 +135,7 @@ class RuleContext:
     dockerfile: Dockerfile
     build: Build
     context_dir: str | None = None
+    context_explicit: bool = False  # the user named the context (--context); else it is the Dockerfile's folder
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     rule: str = ""
     shell_override: str | None = None  # from a `# hadolint shell=` pragma

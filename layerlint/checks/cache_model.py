@@ -614,16 +614,18 @@ def build_context(ctx: RuleContext) -> BuildContext | None:
     """The context directory, or None when it is unknown or evidently not this build's.
 
     A pre-commit hook lints ``docker/app.Dockerfile`` with its own directory as context
-    while the real build may send the repository root; so every literal COPY source of
-    the file must exist in the directory, otherwise the rules that read the context stay
-    silent rather than guess.
+    while the real build may send the repository root; so unless the user named the
+    context (``--context``), every literal COPY source of the file must exist in the
+    directory, otherwise the rules that read the context stay silent rather than guess.
     """
     return ctx.memo("cache.context", lambda: _build_context(ctx))
 
 
 def _build_context(ctx: RuleContext) -> BuildContext | None:
     root = ctx.context_dir
-    if not root or not os.path.isdir(root) or not fits(ctx, root):
+    if not root or not os.path.isdir(root):
+        return None
+    if not ctx.context_explicit and not fits(ctx, root):
         return None
     return BuildContext(root, ctx.source.path)
 

@@ -114,7 +114,7 @@ def _process(
 
     ctx_dir = context_dir(path, settings)
     if not (args.fix or args.diff or args.add_ignore):
-        return lint_source(source, settings, context_dir=ctx_dir).findings, 0, ""
+        return lint_source(source, settings, context_dir=ctx_dir, context_explicit=bool(settings.context)).findings, 0, ""
     from layerlint import fix
 
     if args.add_ignore:
