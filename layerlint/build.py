@@ -23,8 +23,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from layerlint.model import Build, Dockerfile, Instruction, Layer, LayerKind, Stage, SyntaxIssue
+
+if TYPE_CHECKING:
+    from layerlint.expand import Scope
 
 FILESYSTEM_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
 BUILDERS = ("buildkit", "classic")
@@ -206,3 +210,56 @@ def lineage(build: Build, stage: Stage) -> list[Stage]:
 def image_layers_created(build: Build, stage: Stage) -> int:
     """Layers the Dockerfile creates in ``stage``'s image, including parent stages'."""
     return sum(s.created_layers for s in lineage(build, stage))
+
+
+def scopes(build: Build) -> dict[int, Scope]:
+    """The variables in force just *before* each instruction, by instruction index.
+
+    One walk for every consumer (rules, the ledger, the size estimator, the cache simulator):
+    global ARGs before the first FROM see only the build args and platform ARGs; each stage
+    starts from the global scope, a ``FROM <stage>`` continues its parent's ARG/ENV values,
+    and ARG/ENV instructions change the scope of the instructions after them (BuildKit's
+    rules as implemented by ``expand.Scope``).  A malformed ``${`` leaves the scope as it was.
+    ONBUILD triggers run in another build, so their entry is the scope of the ONBUILD line.
+    """
+    cached = build.facts.get("scopes")
+    if cached is not None:
+        return cached
+    from layerlint.expand import ExpansionError, Scope
+
+    glob = Scope.initial(build.build_args, escape=build.dockerfile.escape)
+    out: dict[int, Scope] = {}
+    first = build.stages[0].from_instruction.index if build.stages else None
+    for ins in build.dockerfile.instructions:
+        if first is not None and ins.index >= first:
+            break
+        out[ins.index] = glob
+        if ins.keyword == "ARG":
+            for pair in ins.pairs:
+                try:
+                    glob = glob.with_arg(pair.key, pair.value)
+                except ExpansionError:
+                    pass
+    ends: dict[int, Scope] = {}
+    for stage in build.stages:
+        out[stage.from_instruction.index] = glob
+        parent = ends.get(stage.base_stage) if stage.base_stage is not None else None
+        scope = glob.enter_stage(parent, scratch=stage.base_expanded.strip().lower() == "scratch")
+        for ins in stage.instructions[1:]:
+            out[ins.index] = scope
+            scope = _advance_scope(scope, ins, ExpansionError)
+        ends[stage.index] = scope
+    build.facts["scopes"] = out
+    return out
+
+
+def _advance_scope(scope: Scope, ins: Instruction, error: type[Exception]) -> Scope:
+    try:
+        if ins.keyword == "ARG":
+            for pair in ins.pairs:
+                scope = scope.with_arg(pair.key, pair.value)
+        elif ins.keyword == "ENV":
+            scope = scope.with_env([(p.key, p.value or "") for p in ins.pairs])
+    except error:
+        pass
+    return scope

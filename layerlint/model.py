@@ -8,10 +8,11 @@ cheap to create by the thousand and safe to share between rules.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from enum import Enum
 
-from layerlint.source import SourceFile, Span
+from layerlint.source import Frozen, SourceFile, Span, Value, _set
+
+_INF = float("inf")
 
 
 class LayerKind(str, Enum):
@@ -22,8 +23,13 @@ class LayerKind(str, Enum):
     METADATA = "metadata"
 
 
-@dataclass(frozen=True, slots=True)
-class Mapped:
+# The value types below are ``Frozen`` slotted classes with hand-written ``__init__`` rather
+# than ``@dataclass(frozen=True, slots=True)``: same fields, order, equality, hashing, repr
+# and ``dataclasses.replace`` support, without compiling generated code at every start-up
+# (see ``layerlint.source.Value``).
+
+
+class Mapped(Frozen):
     """Text assembled from pieces of the source, with the way back to source offsets.
 
     BuildKit joins continuation lines before it reads an instruction's arguments, so the
@@ -32,17 +38,24 @@ class Mapped:
     command can still point at the exact column of the exact physical line.
     """
 
+    __slots__ = ("text", "pieces")
     text: str
     pieces: tuple[tuple[int, int], ...]  # (offset in text, offset in source), ascending
 
+    def __init__(self, text: str, pieces: tuple[tuple[int, int], ...]) -> None:
+        _set(self, "text", text)
+        _set(self, "pieces", pieces)
+
     def to_source(self, index: int) -> int:
         """Source offset of character ``index`` of ``text`` (``len(text)`` maps past the end)."""
-        if not self.pieces:
+        pieces = self.pieces
+        if len(pieces) == 1:
+            return pieces[0][1] + index - pieces[0][0]
+        if not pieces:
             return 0
-        starts = [p[0] for p in self.pieces]
-        i = max(0, bisect_right(starts, index) - 1)
         # At a piece boundary the end of the previous piece is the better answer for an end offset.
-        text_start, source_start = self.pieces[i]
+        i = max(0, bisect_right(pieces, (index, _INF)) - 1)
+        text_start, source_start = pieces[i]
         return source_start + (index - text_start)
 
     def span(self, start: int, end: int) -> Span:
@@ -56,27 +69,38 @@ class Mapped:
         return Mapped(text, ((0, source_start),))
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(Frozen):
     """One argument word: ``raw`` as written (quotes kept), ``value`` with quotes removed.
 
     Variables are not expanded here; ``layerlint.expand`` does that with the stage's
     ARG/ENV scope when a check needs the built value.
     """
 
+    __slots__ = ("raw", "value", "span")
     raw: str
     value: str
     span: Span
 
+    def __init__(self, raw: str, value: str, span: Span) -> None:
+        _set(self, "raw", raw)
+        _set(self, "value", value)
+        _set(self, "span", span)
 
-@dataclass(frozen=True, slots=True)
-class Flag:
+
+class Flag(Frozen):
     """A leading ``--name[=value]`` option of an instruction."""
 
+    __slots__ = ("name", "value", "span", "raw")
     name: str
     value: str | None
     span: Span
     raw: str
+
+    def __init__(self, name: str, value: str | None, span: Span, raw: str) -> None:
+        _set(self, "name", name)
+        _set(self, "value", value)
+        _set(self, "span", span)
+        _set(self, "raw", raw)
 
     @property
     def text(self) -> str:
@@ -84,14 +108,14 @@ class Flag:
         return f"--{self.name}" if self.value is None else f"--{self.name}={self.value}"
 
 
-@dataclass(frozen=True, slots=True)
-class KeyValue:
+class KeyValue(Frozen):
     """One ``key=value`` (or legacy ``key value``) pair of ENV, LABEL or ARG.
 
     ``value`` is raw (quotes kept) as BuildKit stores it; ``None`` for an ARG without a default.
     ``sep`` is ``"="`` for the modern form and ``""`` for the legacy space-separated form.
     """
 
+    __slots__ = ("key", "value", "sep", "span", "key_span", "value_span")
     key: str
     value: str | None
     sep: str
@@ -99,15 +123,23 @@ class KeyValue:
     key_span: Span
     value_span: Span | None
 
+    def __init__(self, key: str, value: str | None, sep: str, span: Span, key_span: Span, value_span: Span | None) -> None:
+        _set(self, "key", key)
+        _set(self, "value", value)
+        _set(self, "sep", sep)
+        _set(self, "span", span)
+        _set(self, "key_span", key_span)
+        _set(self, "value_span", value_span)
 
-@dataclass(frozen=True, slots=True)
-class Heredoc:
+
+class Heredoc(Frozen):
     """A here-document attached to RUN, COPY or ADD.
 
     ``content`` is the raw body (before ``<<-`` tab chomping, as BuildKit keeps it);
     ``span`` covers the body and its terminator line; ``word_span`` the ``<<EOF`` word.
     """
 
+    __slots__ = ("name", "content", "expand", "chomp", "file_descriptor", "word_span", "body_span", "span")
     name: str
     content: str
     expand: bool
@@ -117,6 +149,26 @@ class Heredoc:
     body_span: Span
     span: Span
 
+    def __init__(
+        self,
+        name: str,
+        content: str,
+        expand: bool,
+        chomp: bool,
+        file_descriptor: int,
+        word_span: Span,
+        body_span: Span,
+        span: Span,
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "content", content)
+        _set(self, "expand", expand)
+        _set(self, "chomp", chomp)
+        _set(self, "file_descriptor", file_descriptor)
+        _set(self, "word_span", word_span)
+        _set(self, "body_span", body_span)
+        _set(self, "span", span)
+
     @property
     def text(self) -> str:
         """The body as the build sees it: leading tabs removed for ``<<-``."""
@@ -125,25 +177,33 @@ class Heredoc:
         return "".join(line.lstrip("\t") for line in self.content.splitlines(keepends=True))
 
 
-@dataclass(frozen=True, slots=True)
-class Comment:
+class Comment(Frozen):
     """A ``#`` comment line (also those inside continuations), text without the ``#``."""
 
+    __slots__ = ("text", "span")
     text: str
     span: Span
 
+    def __init__(self, text: str, span: Span) -> None:
+        _set(self, "text", text)
+        _set(self, "span", span)
 
-@dataclass(frozen=True, slots=True)
-class Directive:
+
+class Directive(Frozen):
     """A parser directive (``# syntax=``, ``# escape=``, ``# check=``) at the top of the file."""
 
+    __slots__ = ("name", "value", "span")
     name: str
     value: str
     span: Span
 
+    def __init__(self, name: str, value: str, span: Span) -> None:
+        _set(self, "name", name)
+        _set(self, "value", value)
+        _set(self, "span", span)
 
-@dataclass(frozen=True, slots=True)
-class SyntaxIssue:
+
+class SyntaxIssue(Frozen):
     """A problem the parser recovered from; the file is still analysed around it.
 
     ``level`` is ``"parse"`` for what BuildKit's parser itself rejects and ``"instruction"``
@@ -151,13 +211,18 @@ class SyntaxIssue:
     both fail ``docker build``.
     """
 
+    __slots__ = ("message", "span", "level")
     message: str
     span: Span
-    level: str = "parse"
+    level: str
+
+    def __init__(self, message: str, span: Span, level: str = "parse") -> None:
+        _set(self, "message", message)
+        _set(self, "span", span)
+        _set(self, "level", level)
 
 
-@dataclass(frozen=True, slots=True)
-class Instruction:
+class Instruction(Frozen):
     """One Dockerfile instruction.
 
     ``args`` follow BuildKit's per-instruction split (see ``layerlint.parse``): for a
@@ -166,6 +231,20 @@ class Instruction:
     joined, mapped back to the source so shell commands keep exact spans.
     """
 
+    __slots__ = (
+        "keyword",
+        "keyword_raw",
+        "span",
+        "keyword_span",
+        "flags",
+        "args",
+        "command",
+        "exec_form",
+        "heredocs",
+        "pairs",
+        "inner",
+        "index",
+    )
     keyword: str
     keyword_raw: str
     span: Span
@@ -174,10 +253,38 @@ class Instruction:
     args: tuple[Word, ...]
     command: Mapped
     exec_form: bool
-    heredocs: tuple[Heredoc, ...] = ()
-    pairs: tuple[KeyValue, ...] = ()
-    inner: Instruction | None = None
-    index: int = 0
+    heredocs: tuple[Heredoc, ...]
+    pairs: tuple[KeyValue, ...]
+    inner: Instruction | None
+    index: int
+
+    def __init__(
+        self,
+        keyword: str,
+        keyword_raw: str,
+        span: Span,
+        keyword_span: Span,
+        flags: tuple[Flag, ...],
+        args: tuple[Word, ...],
+        command: Mapped,
+        exec_form: bool,
+        heredocs: tuple[Heredoc, ...] = (),
+        pairs: tuple[KeyValue, ...] = (),
+        inner: Instruction | None = None,
+        index: int = 0,
+    ) -> None:
+        _set(self, "keyword", keyword)
+        _set(self, "keyword_raw", keyword_raw)
+        _set(self, "span", span)
+        _set(self, "keyword_span", keyword_span)
+        _set(self, "flags", flags)
+        _set(self, "args", args)
+        _set(self, "command", command)
+        _set(self, "exec_form", exec_form)
+        _set(self, "heredocs", heredocs)
+        _set(self, "pairs", pairs)
+        _set(self, "inner", inner)
+        _set(self, "index", index)
 
     def flag(self, name: str) -> Flag | None:
         """The last flag called ``name`` (later flags win, as in BuildKit)."""
@@ -200,16 +307,32 @@ class Instruction:
         return self.inner if self.inner is not None else self
 
 
-@dataclass(frozen=True, slots=True)
-class Dockerfile:
+class Dockerfile(Frozen):
     """A whole parsed file: directives, instructions, comments and recovered errors."""
 
+    __slots__ = ("source", "instructions", "directives", "comments", "errors", "escape")
     source: SourceFile
     instructions: tuple[Instruction, ...]
-    directives: tuple[Directive, ...] = ()
-    comments: tuple[Comment, ...] = ()
-    errors: tuple[SyntaxIssue, ...] = ()
-    escape: str = "\\"
+    directives: tuple[Directive, ...]
+    comments: tuple[Comment, ...]
+    errors: tuple[SyntaxIssue, ...]
+    escape: str
+
+    def __init__(
+        self,
+        source: SourceFile,
+        instructions: tuple[Instruction, ...],
+        directives: tuple[Directive, ...] = (),
+        comments: tuple[Comment, ...] = (),
+        errors: tuple[SyntaxIssue, ...] = (),
+        escape: str = "\\",
+    ) -> None:
+        _set(self, "source", source)
+        _set(self, "instructions", instructions)
+        _set(self, "directives", directives)
+        _set(self, "comments", comments)
+        _set(self, "errors", errors)
+        _set(self, "escape", escape)
 
     def directive(self, name: str) -> Directive | None:
         for d in self.directives:
@@ -218,31 +341,77 @@ class Dockerfile:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Layer:
+class Layer(Frozen):
     """What one instruction adds to its stage's image."""
 
+    __slots__ = ("instruction", "kind", "ordinal")
     instruction: Instruction
     kind: LayerKind
     ordinal: int | None  # 1-based count of created layers in the stage, None for metadata/base
 
+    def __init__(self, instruction: Instruction, kind: LayerKind, ordinal: int | None) -> None:
+        _set(self, "instruction", instruction)
+        _set(self, "kind", kind)
+        _set(self, "ordinal", ordinal)
 
-@dataclass(slots=True)
-class Stage:
+
+class Stage(Value):
     """One build stage: its FROM and the instructions up to the next FROM."""
 
+    __slots__ = (
+        "index",
+        "name",
+        "base",
+        "base_expanded",
+        "from_instruction",
+        "instructions",
+        "base_stage",
+        "depends_on",
+        "reaches_target",
+        "in_image",
+        "layers",
+        "platform",
+    )
     index: int
     name: str | None
     base: str
     base_expanded: str
     from_instruction: Instruction
-    instructions: list[Instruction] = field(default_factory=list)
-    base_stage: int | None = None  # index of the stage this one is built FROM, if any
-    depends_on: set[int] = field(default_factory=set)  # stages it reads (FROM, COPY --from, mounts)
-    reaches_target: bool = False  # the target build needs this stage (FROM, COPY --from, mounts)
-    in_image: bool = False  # this stage's layers are part of the target image (its FROM chain)
-    layers: list[Layer] = field(default_factory=list)
-    platform: str | None = None
+    instructions: list[Instruction]
+    base_stage: int | None  # index of the stage this one is built FROM, if any
+    depends_on: set[int]  # stages it reads (FROM, COPY --from, mounts)
+    reaches_target: bool  # the target build needs this stage (FROM, COPY --from, mounts)
+    in_image: bool  # this stage's layers are part of the target image (its FROM chain)
+    layers: list[Layer]
+    platform: str | None
+
+    def __init__(
+        self,
+        index: int,
+        name: str | None,
+        base: str,
+        base_expanded: str,
+        from_instruction: Instruction,
+        instructions: list[Instruction] | None = None,
+        base_stage: int | None = None,
+        depends_on: set[int] | None = None,
+        reaches_target: bool = False,
+        in_image: bool = False,
+        layers: list[Layer] | None = None,
+        platform: str | None = None,
+    ) -> None:
+        self.index = index
+        self.name = name
+        self.base = base
+        self.base_expanded = base_expanded
+        self.from_instruction = from_instruction
+        self.instructions = [] if instructions is None else instructions
+        self.base_stage = base_stage
+        self.depends_on = set() if depends_on is None else depends_on
+        self.reaches_target = reaches_target
+        self.in_image = in_image
+        self.layers = [] if layers is None else layers
+        self.platform = platform
 
     @property
     def created_layers(self) -> int:
@@ -253,18 +422,51 @@ class Stage:
         return self.name if self.name is not None else str(self.index)
 
 
-@dataclass(slots=True)
-class Build:
+class Build(Value):
     """The build model: stages, their graph, the target and the layer classification."""
 
+    __slots__ = (
+        "dockerfile",
+        "stages",
+        "target",
+        "builder",
+        "global_args",
+        "global_env",
+        "build_args",
+        "errors",
+        "facts",
+    )
     dockerfile: Dockerfile
     stages: list[Stage]
     target: int | None
-    builder: str = "buildkit"
-    global_args: tuple[KeyValue, ...] = ()
-    global_env: dict[str, str] = field(default_factory=dict)  # global ARG values after --build-arg
-    build_args: dict[str, str] = field(default_factory=dict)
-    errors: list[SyntaxIssue] = field(default_factory=list)  # stage-level problems (bad target, ...)
+    builder: str
+    global_args: tuple[KeyValue, ...]
+    global_env: dict[str, str]  # global ARG values after --build-arg
+    build_args: dict[str, str]
+    errors: list[SyntaxIssue]  # stage-level problems (bad target, ...)
+    facts: dict[str, object]  # shared derived facts (build.scopes)
+
+    def __init__(
+        self,
+        dockerfile: Dockerfile,
+        stages: list[Stage],
+        target: int | None,
+        builder: str = "buildkit",
+        global_args: tuple[KeyValue, ...] = (),
+        global_env: dict[str, str] | None = None,
+        build_args: dict[str, str] | None = None,
+        errors: list[SyntaxIssue] | None = None,
+        facts: dict[str, object] | None = None,
+    ) -> None:
+        self.dockerfile = dockerfile
+        self.stages = stages
+        self.target = target
+        self.builder = builder
+        self.global_args = global_args
+        self.global_env = {} if global_env is None else global_env
+        self.build_args = {} if build_args is None else build_args
+        self.errors = [] if errors is None else errors
+        self.facts = {} if facts is None else facts
 
     @property
     def target_stage(self) -> Stage | None:

@@ -100,58 +100,31 @@ def steps(ctx: RuleContext, stage: Stage) -> list[Step]:
 
 
 def _walk(ctx: RuleContext, stage: Stage) -> list[Step]:
-    from layerlint.build import lineage
+    from layerlint.build import lineage, scopes
 
+    variables = scopes(ctx.build)
     out: list[Step] = []
-    scope = _global_scope(ctx)
     cwd: str | None = IMAGE_WORKDIR
     user: str | None = None
     for n, current in enumerate(lineage(ctx.build, stage)):
         if n == 0:
-            scratch = current.base_expanded.strip().lower() == "scratch"
-            scope = _global_scope(ctx).enter_stage(scratch=scratch)
-            cwd = "/" if scratch else IMAGE_WORKDIR
-        else:
-            scope = _global_scope(ctx).enter_stage(parent=scope)
+            cwd = "/" if current.base_expanded.strip().lower() == "scratch" else IMAGE_WORKDIR
         for ins in current.instructions[1:]:
             if ins.keyword == "ONBUILD":
                 continue
+            scope = variables[ins.index]
             out.append(Step(ins, current, cwd, scope, user))
-            scope, cwd, user = _advance(ins, scope, cwd, user)
+            cwd, user = _advance(ins, scope, cwd, user)
     return out
 
 
-def _global_scope(ctx: RuleContext) -> Scope:
-    def build() -> Scope:
-        from layerlint.expand import ExpansionError, Scope
-
-        scope = Scope.initial(ctx.build.build_args, escape=ctx.dockerfile.escape)
-        for pair in ctx.build.global_args:
-            try:
-                scope = scope.with_arg(pair.key, pair.value)
-            except ExpansionError:
-                continue
-        return scope
-
-    return ctx.memo("cache.global-scope", build)
-
-
-def _advance(ins: Instruction, scope: Scope, cwd: str | None, user: str | None) -> tuple[Scope, str | None, str | None]:
-    from layerlint.expand import ExpansionError
-
-    try:
-        if ins.keyword == "ARG":
-            for pair in ins.pairs:
-                scope = scope.with_arg(pair.key, pair.value)
-        elif ins.keyword == "ENV":
-            scope = scope.with_env([(p.key, p.value or "") for p in ins.pairs])
-    except ExpansionError:
-        pass
+def _advance(ins: Instruction, scope: Scope, cwd: str | None, user: str | None) -> tuple[str | None, str | None]:
+    """The working directory and user after ``ins`` (ARG/ENV do not change them)."""
     if ins.keyword == "WORKDIR" and ins.args:
         cwd = join(cwd, expand(scope, ins.args[0].raw))
     elif ins.keyword == "USER" and ins.args:
         user = expand(scope, ins.args[0].raw)
-    return scope, cwd, user
+    return cwd, user
 
 
 def is_root(user: str | None) -> bool | None:

@@ -32,47 +32,13 @@ NON_POSIX_SHELLS = frozenset({"pwsh", "powershell", "cmd"})
 # --------------------------------------------------------------------------- variables
 
 
-def _scopes(ctx: RuleContext) -> dict[int, Scope]:
-    """The scope *before* each instruction, by instruction index (BuildKit's rules, expand.Scope)."""
-    from layerlint.expand import ExpansionError, Scope
-
-    build = ctx.build
-    glob = Scope.initial(build.build_args, escape=ctx.dockerfile.escape)
-    out: dict[int, Scope] = {}
-    for ins in ctx.dockerfile.instructions:
-        if build.stages and ins.index >= build.stages[0].from_instruction.index:
-            break
-        out[ins.index] = glob
-        if ins.keyword == "ARG":
-            for pair in ins.pairs:
-                try:
-                    glob = glob.with_arg(pair.key, pair.value)
-                except ExpansionError:
-                    pass
-    ends: dict[int, Scope] = {}
-    for stage in build.stages:
-        out[stage.from_instruction.index] = glob
-        parent = ends.get(stage.base_stage) if stage.base_stage is not None else None
-        scope = glob.enter_stage(parent, scratch=stage.base_expanded.strip().lower() == "scratch")
-        for ins in stage.instructions[1:]:
-            out[ins.index] = scope
-            try:
-                if ins.keyword == "ARG":
-                    for pair in ins.pairs:
-                        scope = scope.with_arg(pair.key, pair.value)
-                elif ins.keyword == "ENV":
-                    scope = scope.with_env([(p.key, p.value or "") for p in ins.pairs])
-            except ExpansionError:
-                pass
-        ends[stage.index] = scope
-    return out
-
-
 def scope_at(ctx: RuleContext, ins: Instruction) -> Scope | None:
     """Variables visible to ``ins`` (None for an ONBUILD trigger: it runs in another build)."""
     if ins.inner is not None:
         return None
-    return ctx.memo("compat.scopes", lambda: _scopes(ctx)).get(ins.index)
+    from layerlint.build import scopes
+
+    return scopes(ctx.build).get(ins.index)
 
 
 def _expand(scope: Scope, env: dict[str, str] | None, raw: str, split: bool, escape: str) -> list[str] | None:
