@@ -120,3 +120,18 @@ def test_from_sees_automatic_platform_args() -> None:
     build = analyze(parse_text("FROM --platform=$BUILDPLATFORM golang:1.22-$TARGETARCH\n"))
     assert build.stages[0].base_expanded == "golang:1.22-amd64"
     assert build.stages[0].platform == "linux/amd64"
+
+
+def test_scopes_before_each_instruction() -> None:
+    from layerlint.build import scopes
+
+    text = "ARG V=1\nFROM alpine AS a\nARG V\nENV E=$V\nRUN x\nFROM a\nRUN y\nFROM alpine\nRUN z\n"
+    build = analyze(parse_text(text), build_args={"V": "2"})
+    s = scopes(build)
+    ins = build.dockerfile.instructions
+    assert s[ins[3].index].env.get("V") == "2"  # ENV line sees the re-declared global ARG
+    assert "E" not in s[ins[3].index].env
+    assert s[ins[4].index].env.get("E") == "2"
+    assert s[ins[6].index].env.get("E") == "2"  # FROM <stage> continues the parent's ENV
+    assert "E" not in s[ins[8].index].env and "V" not in s[ins[8].index].env
+    assert scopes(build) is s  # computed once
