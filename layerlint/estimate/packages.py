@@ -102,23 +102,24 @@ class PayloadCorrection:
 
     Installed-Size rounds every file up to a KiB and knows nothing of what maintainer
     scripts write: .pyc files from py3compile, the dpkg/apt/debconf databases and logs.
-    The measured model is ``ratio × Installed-Size + pyc × Python Installed-Size + fixed +
-    n × per_package`` with ``ratio`` a 10–90 % band (full images keep docs, slim drop them).
+    Midpoint ``ratio × Installed-Size + pyc × Python Installed-Size + fixed + n × per_package``
+    (``ratio`` differs for slim images, which drop docs), times a band that held about 80 %
+    of the measured installs.
     """
 
-    low: float
-    high: float
-    slim_low: float
-    slim_high: float
+    ratio: float
+    band: tuple[float, float]
+    slim_ratio: float
+    slim_band: tuple[float, float]
     pyc: float
     fixed: int
     per_package: int
     source: str
 
     def apply(self, installed_bytes: int, python_bytes: int, count: int, slim: bool) -> tuple[int, int]:
-        low, high = (self.slim_low, self.slim_high) if slim else (self.low, self.high)
-        extra = python_bytes * self.pyc + self.fixed + count * self.per_package
-        return int(installed_bytes * low + extra), int(installed_bytes * high + extra)
+        ratio, (low, high) = (self.slim_ratio, self.slim_band) if slim else (self.ratio, self.band)
+        middle = installed_bytes * ratio + python_bytes * self.pyc + self.fixed + count * self.per_package
+        return int(middle * low), int(middle * high)
 
 
 @lru_cache(maxsize=1)
@@ -126,9 +127,9 @@ def payload_correction() -> PayloadCorrection:
     data = json.loads((DATA_DIR / "debian-payload.json").read_text(encoding="utf-8"))
     model = data["model"]
     return PayloadCorrection(
-        low=model["low"], high=model["high"], slim_low=model["slim_low"], slim_high=model["slim_high"],
-        pyc=model["pyc"], fixed=model["fixed_bytes"], per_package=model["per_package_bytes"],
-        source=f"{model['installs_used']} measured installs, {data['date']}",
+        ratio=model["ratio"], band=tuple(model["band"]), slim_ratio=model["slim_ratio"],
+        slim_band=tuple(model["slim_band"]), pyc=model["pyc"], fixed=model["fixed_bytes"],
+        per_package=model["per_package_bytes"], source=f"{model['installs_used']} measured installs, {data['date']}",
     )
 
 
