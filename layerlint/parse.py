@@ -12,7 +12,6 @@ sees every other instruction.
 
 from __future__ import annotations
 
-import json
 import re
 
 from layerlint.expand import unquote
@@ -248,6 +247,8 @@ def _json_array(rest: str) -> tuple[list[tuple[str, int, int]] | None, str | Non
     stripped = rest.lstrip()
     if not stripped.startswith("["):
         return None, None
+    import json  # only exec-form lines need it: json's import is start-up time every run pays
+
     try:
         value = json.loads(stripped)
     except (ValueError, RecursionError):
@@ -761,9 +762,7 @@ def _sub_pieces(mapped: Mapped, start: int, end: int) -> tuple[tuple[int, int], 
 
 
 def _replace(ins: Instruction, **changes: object) -> Instruction:
-    from dataclasses import replace
-
-    return replace(ins, **changes)  # type: ignore[arg-type]
+    return ins._replace(**changes)  # type: ignore[no-any-return]
 
 
 def _with_index(ins: Instruction, index: int) -> Instruction:

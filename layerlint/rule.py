@@ -17,14 +17,15 @@ Two shapes, smallest first (hadolint's simple/custom rule idea):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from enum import Enum, IntEnum
-from typing import TYPE_CHECKING, Any
 
-from layerlint.source import Span
+from layerlint.source import Frozen, Span, _set
 
+TYPE_CHECKING = False  # typing costs ~5 ms to import; annotations are strings here anyway
 if TYPE_CHECKING:
-    from layerlint.model import Build, Dockerfile, Instruction, Stage
+    from typing import Any
+
+    from layerlint.model import Build, Dockerfile, Instruction, Mapped, Stage
     from layerlint.shell import Script
 
 
@@ -58,35 +59,70 @@ class Safety(str, Enum):
     UNSAFE = "unsafe"
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+# Frozen slotted values with hand-written __init__ (see layerlint.source.Value): the fields,
+# order, defaults, equality, hashing and dataclasses.replace of @dataclass(frozen=True,
+# slots=True), without compiling generated methods at every start-up.
+
+
+class Edit(Frozen):
     """Replace the text of ``span`` with ``text`` (an empty span inserts)."""
 
+    __slots__ = ("span", "text")
     span: Span
     text: str
 
+    def __init__(self, span: Span, text: str) -> None:
+        _set(self, "span", span)
+        _set(self, "text", text)
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+
+class Fix(Frozen):
+    __slots__ = ("title", "edits", "safety")
     title: str
     edits: tuple[Edit, ...]
-    safety: Safety = Safety.SAFE
+    safety: Safety
+
+    def __init__(self, title: str, edits: tuple[Edit, ...], safety: Safety = Safety.SAFE) -> None:
+        _set(self, "title", title)
+        _set(self, "edits", edits)
+        _set(self, "safety", safety)
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(Frozen):
     """What a check reports: where, what it costs, and optionally how to fix it."""
 
+    __slots__ = ("span", "message", "fix", "instruction")
     span: Span
     message: str
-    fix: Fix | None = None
-    instruction: int | None = None  # index of the instruction the hit belongs to (suppressions)
+    fix: Fix | None
+    instruction: int | None  # index of the instruction the hit belongs to (suppressions)
+
+    def __init__(self, span: Span, message: str, fix: Fix | None = None, instruction: int | None = None) -> None:
+        _set(self, "span", span)
+        _set(self, "message", message)
+        _set(self, "fix", fix)
+        _set(self, "instruction", instruction)
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(Frozen):
     """A hit with the rule's metadata attached by the engine; what reporters render."""
 
+    __slots__ = (
+        "path",
+        "code",
+        "name",
+        "category",
+        "severity",
+        "message",
+        "span",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "aliases",
+        "fix",
+        "instruction",
+    )
     path: str
     code: str
     name: str
@@ -98,19 +134,56 @@ class Finding:
     column: int
     end_line: int
     end_column: int
-    aliases: tuple[str, ...] = ()
-    fix: Fix | None = None
-    instruction: int | None = None
+    aliases: tuple[str, ...]
+    fix: Fix | None
+    instruction: int | None
+
+    def __init__(
+        self,
+        path: str,
+        code: str,
+        name: str,
+        category: str,
+        severity: Severity,
+        message: str,
+        span: Span,
+        line: int,
+        column: int,
+        end_line: int,
+        end_column: int,
+        aliases: tuple[str, ...] = (),
+        fix: Fix | None = None,
+        instruction: int | None = None,
+    ) -> None:
+        _set(self, "path", path)
+        _set(self, "code", code)
+        _set(self, "name", name)
+        _set(self, "category", category)
+        _set(self, "severity", severity)
+        _set(self, "message", message)
+        _set(self, "span", span)
+        _set(self, "line", line)
+        _set(self, "column", column)
+        _set(self, "end_line", end_line)
+        _set(self, "end_column", end_column)
+        _set(self, "aliases", aliases)
+        _set(self, "fix", fix)
+        _set(self, "instruction", instruction)
 
 
 CheckFn = Callable[..., Iterable[Hit]]
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(Frozen):
+    __slots__ = ("code", "fn", "instructions")
     code: str
     fn: CheckFn
     instructions: tuple[str, ...] | None  # None: a whole-file check
+
+    def __init__(self, code: str, fn: CheckFn, instructions: tuple[str, ...] | None) -> None:
+        _set(self, "code", code)
+        _set(self, "fn", fn)
+        _set(self, "instructions", instructions)
 
 
 REGISTRY: dict[str, Check] = {}
@@ -128,20 +201,36 @@ def check(code: str, *, instructions: Iterable[str] | None = None) -> Callable[[
     return register
 
 
-@dataclass
 class RuleContext:
     """Everything a check may read about one file, computed once and shared by all rules."""
 
-    dockerfile: Dockerfile
-    build: Build
-    context_dir: str | None = None
-    context_explicit: bool = False  # the user named the context (--context); else it is the Dockerfile's folder
-    options: dict[str, dict[str, Any]] = field(default_factory=dict)
-    rule: str = ""
-    shell_override: str | None = None  # from a `# hadolint shell=` pragma
-    _scripts: dict[int, Script] = field(default_factory=dict, repr=False)
-    _heredoc_scripts: dict[tuple[int, int], Script] = field(default_factory=dict, repr=False)
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    def __init__(
+        self,
+        dockerfile: Dockerfile,
+        build: Build,
+        context_dir: str | None = None,
+        context_explicit: bool = False,  # the user named the context (--context); else it is the Dockerfile's folder
+        options: dict[str, dict[str, Any]] | None = None,
+        rule: str = "",
+        shell_override: str | None = None,  # from a `# hadolint shell=` pragma
+    ) -> None:
+        self.dockerfile = dockerfile
+        self.build = build
+        self.context_dir = context_dir
+        self.context_explicit = context_explicit
+        self.options: dict[str, dict[str, Any]] = {} if options is None else options
+        self.rule = rule
+        self.shell_override = shell_override
+        self._scripts: dict[int, Script] = {}
+        self._heredoc_scripts: dict[tuple[int, int], Script] = {}
+        self._cache: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"RuleContext(dockerfile={self.dockerfile!r}, build={self.build!r}, context_dir={self.context_dir!r}, "
+            f"context_explicit={self.context_explicit!r}, options={self.options!r}, rule={self.rule!r}, "
+            f"shell_override={self.shell_override!r})"
+        )
 
     @property
     def source(self):  # type: ignore[no-untyped-def]
@@ -173,12 +262,7 @@ class RuleContext:
         ins = ins.effective
         cached = self._scripts.get(ins.index)
         if cached is None:
-            from layerlint.shell import parse_script
-
-            if ins.exec_form:
-                cached = parse_script("")
-            else:
-                cached = parse_script(ins.command.text, ins.command.to_source)
+            cached = _parsed(ins.command) if not ins.exec_form else _parsed(None)
             self._scripts[ins.index] = cached
         return cached
 
@@ -194,10 +278,7 @@ class RuleContext:
             key = (ins.index, n)
             cached = self._heredoc_scripts.get(key)
             if cached is None:
-                from layerlint.shell import parse_script
-
-                start = doc.body_span.start
-                cached = parse_script(doc.content, lambda i, s=start: s + i)
+                cached = _parsed_body(doc.content, doc.body_span.start)
                 self._heredoc_scripts[key] = cached
             yield cached
 
@@ -209,6 +290,43 @@ class RuleContext:
 
     def hit(self, span: Span, message: str, fix: Fix | None = None, instruction: Instruction | None = None) -> Hit:
         return Hit(span, message, fix, instruction.index if instruction is not None else None)
+
+
+# Parsed shell per process, keyed by the text and where it sits in the file.  Scripts are
+# immutable, so one parse serves every file a worker lints that repeats a RUN (generated
+# and templated Dockerfiles do, a lot) and every re-lint of an editor buffer for the
+# instructions the edit did not move.  Bounded, so a long-lived server does not grow.
+_SCRIPT_CACHE: dict[object, Script] = {}
+_SCRIPT_CACHE_SIZE = 2048
+
+
+def _remember(key: object, script: Script) -> Script:
+    if len(_SCRIPT_CACHE) >= _SCRIPT_CACHE_SIZE:
+        _SCRIPT_CACHE.pop(next(iter(_SCRIPT_CACHE)))  # oldest first: dicts keep insertion order
+    _SCRIPT_CACHE[key] = script
+    return script
+
+
+def _parsed(command: Mapped | None) -> Script:
+    """The script of a shell-form command (``None``: the empty script of an exec form)."""
+    key = ("", ()) if command is None else (command.text, command.pieces)
+    found = _SCRIPT_CACHE.get(key)
+    if found is not None:
+        return found
+    from layerlint.shell import parse_script
+
+    return _remember(key, parse_script("") if command is None else parse_script(command.text, command.to_source))
+
+
+def _parsed_body(body: str, start: int) -> Script:
+    """The script of a heredoc body that starts at source offset ``start``."""
+    key = (body, start)
+    found = _SCRIPT_CACHE.get(key)
+    if found is not None:
+        return found
+    from layerlint.shell import parse_script
+
+    return _remember(key, parse_script(body, lambda i, s=start: s + i))
 
 
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})

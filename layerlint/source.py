@@ -8,20 +8,146 @@ pass spans around without caring how the file was split into lines.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+_set = object.__setattr__
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Span:
+def _frozen_error(name: str) -> AttributeError:
+    from dataclasses import FrozenInstanceError  # only on the error path: dataclasses costs ~8 ms to import
+
+    return FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+class _LazyFields:
+    """``__dataclass_fields__`` made on first use, so ``dataclasses.replace``, ``fields`` and
+    ``asdict`` keep working on ``Value`` types without importing dataclasses at start-up."""
+
+    def __get__(self, obj: object, owner: type[Value]) -> dict[str, Any]:
+        import dataclasses
+
+        fields = {}
+        for name in owner._fields:
+            f = dataclasses.field()
+            f.name = name
+            f._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
+            fields[name] = f
+        return fields
+
+
+class Value:
+    """Base of the slotted value types: ``==``, ``hash``, ``repr``, pickling like a dataclass.
+
+    ``@dataclass`` compiles each generated method with ``exec`` when the module is imported
+    (~0.3-1 ms a class); the ~30 types every lint needs cost more than the whole start-up
+    budget of a pre-commit hook.  A subclass names its fields in ``__slots__`` (constructor
+    order; names starting with ``_`` are private caches, not fields) and writes ``__init__``
+    by hand, which lands in the ``.pyc`` like any other code.  ``Frozen`` subclasses refuse
+    assignment with ``dataclasses.FrozenInstanceError``, as ``frozen=True`` does.
+    """
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()
+    __dataclass_fields__ = _LazyFields()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        slots = cls.__dict__.get("__slots__", ())
+        fields = tuple(name for name in ((slots,) if isinstance(slots, str) else slots) if not name.startswith("_"))
+        if fields:
+            cls._fields = cls.__match_args__ = fields
+            get = attrgetter(*fields)
+            cls._values = get if len(fields) > 1 else (lambda self, get=get: (get(self),))  # type: ignore[assignment]
+
+    def _values(self) -> tuple[Any, ...]:  # replaced per class by an attrgetter
+        return ()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values(self) == other._values(other)  # type: ignore[attr-defined, call-arg]
+
+    __hash__ = None  # type: ignore[assignment]  # mutable values are unhashable, as with @dataclass(eq=True)
+
+    def __repr__(self) -> str:
+        values = self._values(self)  # type: ignore[call-arg]
+        inner = ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, values))
+        return f"{self.__class__.__qualname__}({inner})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return self.__class__, self._values(self)  # type: ignore[call-arg]
+
+    def _replace(self, **changes: Any) -> Any:
+        """A copy with some fields changed (``dataclasses.replace`` without the import)."""
+        values = dict(zip(self._fields, self._values(self)))  # type: ignore[call-arg]
+        values.update(changes)
+        return self.__class__(**values)
+
+
+class Frozen(Value):
+    """A ``Value`` that cannot be changed after ``__init__`` (which assigns with ``_set``)."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise _frozen_error(name)
+
+    def __delattr__(self, name: str) -> None:
+        raise _frozen_error(name)
+
+    def __hash__(self) -> int:
+        return hash(self._values(self))  # type: ignore[call-arg]
+
+
+class Span(Frozen):
     """A half-open range ``[start, end)`` of character offsets."""
 
+    __slots__ = ("start", "end")
     start: int
     end: int
 
-    def __post_init__(self) -> None:
-        if self.start < 0 or self.end < self.start:
-            raise ValueError(f"invalid span {self.start}..{self.end}")
+    def __init__(self, start: int, end: int) -> None:
+        if start < 0 or end < start:
+            raise ValueError(f"invalid span {start}..{end}")
+        _set(self, "start", start)
+        _set(self, "end", end)
+
+    # Spans are dictionary keys and sort keys everywhere: specialised, not generic, methods.
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Span:
+            return NotImplemented
+        return self.start == other.start and self.end == other.end  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.start, self.end))
+
+    def __lt__(self, other: Span) -> bool:
+        if other.__class__ is not Span:
+            return NotImplemented
+        return (self.start, self.end) < (other.start, other.end)
+
+    def __le__(self, other: Span) -> bool:
+        if other.__class__ is not Span:
+            return NotImplemented
+        return (self.start, self.end) <= (other.start, other.end)
+
+    def __gt__(self, other: Span) -> bool:
+        if other.__class__ is not Span:
+            return NotImplemented
+        return (self.start, self.end) > (other.start, other.end)
+
+    def __ge__(self, other: Span) -> bool:
+        if other.__class__ is not Span:
+            return NotImplemented
+        return (self.start, self.end) >= (other.start, other.end)
+
+    def __repr__(self) -> str:
+        return f"Span(start={self.start!r}, end={self.end!r})"
 
     def __len__(self) -> int:
         return self.end - self.start
@@ -40,24 +166,31 @@ class Span:
         return Span(self.start + delta, self.end + delta)
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
+class Position(Frozen):
     """A 1-based line and column (columns count characters)."""
 
+    __slots__ = ("line", "column")
     line: int
     column: int
 
+    def __init__(self, line: int, column: int) -> None:
+        _set(self, "line", line)
+        _set(self, "column", column)
 
-@dataclass(eq=False)
+
 class SourceFile:
     """A decoded file with a lazily built line index.
 
     ``text`` keeps the original line endings and any BOM has already been removed by the
-    reader; offsets in every span refer to this string.
+    reader; offsets in every span refer to this string.  Compared by identity.
     """
 
-    path: str
-    text: str
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"SourceFile(path={self.path!r}, text={self.text!r})"
 
     @cached_property
     def line_starts(self) -> list[int]:
