@@ -56,13 +56,13 @@ EXTRA: dict[str, dict[str, object]] = {
 
 def parse_remote(text: str, ref: str) -> dict[str, object] | None:
     """The amd64 section of a remote/<tag>.md: compressed bytes, layers, date, release hints."""
-    match = re.search(rf"^### `{re.escape(ref)}` - linux; amd64\s*$(.*?)(?=^### |\Z)", text, re.M | re.S)
+    match = re.search(rf"^### `{re.escape(ref)}` - linux; amd64\s*$(.*?)(?=^### |\Z)", text, re.MULTILINE | re.DOTALL)
     if match is None:
         return None
     section = match.group(1)
     total = re.search(r"Total Size: \*\*[^*]*?\((\d+) bytes\)\*\*", section)
-    layers = re.findall(r"^\t-\t`sha256:", section, re.M)
-    date = re.search(r"^# \w{3}, (\d{2} \w{3} \d{4}) [\d:]+ GMT", section, re.M)
+    layers = re.findall(r"^\t-\t`sha256:", section, re.MULTILINE)
+    date = re.search(r"^# \w{3}, (\d{2} \w{3} \d{4}) [\d:]+ GMT", section, re.MULTILINE)
     info: dict[str, object] = {
         "compressed": int(total.group(1)) if total else None,
         "layers": len(layers) or None,
@@ -101,7 +101,7 @@ def parse_local(text: str) -> dict[str, object]:
         info["size_date"] = created.group(1)
     dpkg = text.split("## `dpkg` (`.deb`-based packages)", 1)
     if len(dpkg) == 2:
-        names = re.findall(r"^- `([a-z0-9][a-z0-9+.-]*)(?::[a-z0-9]+)?=", dpkg[1], re.M)
+        names = re.findall(r"^- `([a-z0-9][a-z0-9+.-]*)(?::[a-z0-9]+)?=", dpkg[1], re.MULTILINE)
         if names:
             info["packages"] = sorted(set(names))
     return info

@@ -80,7 +80,7 @@ def fetch(url: str, cache: Path) -> bytes:
     target = cache / re.sub(r"[^A-Za-z0-9._-]+", "_", url.split("://", 1)[1])
     if not target.exists():
         print(f"GET {url}", file=sys.stderr)
-        with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310 - fixed https/http URLs
+        with urllib.request.urlopen(url, timeout=120) as response:
             target.write_bytes(response.read())
     return target.read_bytes()
 
@@ -190,7 +190,7 @@ def measure_lists(release: str) -> dict[str, object] | None:
         command = ["apt-get", "update", "-q"] + [arg for opt in options for arg in ("-o", opt)]
         subprocess.run(command, check=True, capture_output=True)
         files = {p.name: p.stat().st_size for p in (root / "lists").iterdir() if p.is_file()}
-        version = subprocess.run(["apt-get", "--version"], capture_output=True, text=True).stdout
+        version = subprocess.run(["apt-get", "--version"], capture_output=True, text=True, check=False).stdout
     return {
         "bytes": sum(files.values()),
         "files": files,
@@ -329,8 +329,8 @@ def installed_packages(root: Path) -> set[str]:
     """Names dpkg records as installed under ``root``."""
     names = set()
     for block in (root / "var/lib/dpkg/status").read_text().split("\n\n"):
-        name = re.search(r"^Package: (\S+)", block, re.M)
-        if name and re.search(r"^Status: install ok installed", block, re.M):
+        name = re.search(r"^Package: (\S+)", block, re.MULTILINE)
+        if name and re.search(r"^Status: install ok installed", block, re.MULTILINE):
             names.add(name.group(1))
     return names
 

@@ -43,40 +43,9 @@ NPM = "https://registry.npmjs.org/{}/latest"
 PYTHON_TAG = "cp312"
 
 # Projects from the top of PyPI's download rankings plus the frameworks Dockerfiles install.
-PIP_PACKAGES = """
-boto3 botocore urllib3 requests setuptools certifi charset-normalizer idna typing-extensions python-dateutil
-s3transfer packaging six numpy pyyaml aiobotocore fsspec s3fs pip cryptography cffi pycparser pandas
-importlib-metadata zipp attrs pyasn1 rsa click jmespath protobuf wheel platformdirs pydantic pydantic-core
-annotated-types markupsafe jinja2 pytz filelock tomli pluggy pytest iniconfig exceptiongroup colorama wrapt
-google-api-core googleapis-common-protos grpcio grpcio-status google-auth cachetools pyasn1-modules
-requests-oauthlib oauthlib pyjwt sqlalchemy greenlet psutil pyarrow virtualenv distlib tqdm decorator
-jsonschema jsonschema-specifications referencing rpds-py httpx httpcore h11 anyio sniffio aiohttp multidict
-yarl frozenlist aiosignal tzdata scipy pillow lxml werkzeug flask itsdangerous blinker docutils pygments rich
-markdown-it-py mdurl openpyxl et-xmlfile soupsieve beautifulsoup4 tomlkit requests-toolbelt isodate pyparsing
-grpcio-tools google-cloud-storage google-cloud-core google-resumable-media google-crc32c proto-plus msgpack
-regex tenacity more-itertools fastapi starlette uvicorn gunicorn redis psycopg2-binary psycopg pymysql
-scikit-learn joblib threadpoolctl matplotlib kiwisolver fonttools cycler contourpy networkx sympy mpmath torch
-transformers tokenizers huggingface-hub safetensors openai tiktoken langchain django djangorestframework
-celery kombu billiard vine amqp azure-core azure-storage-blob msal paramiko bcrypt pynacl coverage black mypy
-mypy-extensions pathspec ruff sentry-sdk orjson ujson python-dotenv websocket-client websockets docker
-kubernetes opencv-python-headless polars duckdb boto3-stubs
-""".split()
+PIP_PACKAGES = ["boto3", "botocore", "urllib3", "requests", "setuptools", "certifi", "charset-normalizer", "idna", "typing-extensions", "python-dateutil", "s3transfer", "packaging", "six", "numpy", "pyyaml", "aiobotocore", "fsspec", "s3fs", "pip", "cryptography", "cffi", "pycparser", "pandas", "importlib-metadata", "zipp", "attrs", "pyasn1", "rsa", "click", "jmespath", "protobuf", "wheel", "platformdirs", "pydantic", "pydantic-core", "annotated-types", "markupsafe", "jinja2", "pytz", "filelock", "tomli", "pluggy", "pytest", "iniconfig", "exceptiongroup", "colorama", "wrapt", "google-api-core", "googleapis-common-protos", "grpcio", "grpcio-status", "google-auth", "cachetools", "pyasn1-modules", "requests-oauthlib", "oauthlib", "pyjwt", "sqlalchemy", "greenlet", "psutil", "pyarrow", "virtualenv", "distlib", "tqdm", "decorator", "jsonschema", "jsonschema-specifications", "referencing", "rpds-py", "httpx", "httpcore", "h11", "anyio", "sniffio", "aiohttp", "multidict", "yarl", "frozenlist", "aiosignal", "tzdata", "scipy", "pillow", "lxml", "werkzeug", "flask", "itsdangerous", "blinker", "docutils", "pygments", "rich", "markdown-it-py", "mdurl", "openpyxl", "et-xmlfile", "soupsieve", "beautifulsoup4", "tomlkit", "requests-toolbelt", "isodate", "pyparsing", "grpcio-tools", "google-cloud-storage", "google-cloud-core", "google-resumable-media", "google-crc32c", "proto-plus", "msgpack", "regex", "tenacity", "more-itertools", "fastapi", "starlette", "uvicorn", "gunicorn", "redis", "psycopg2-binary", "psycopg", "pymysql", "scikit-learn", "joblib", "threadpoolctl", "matplotlib", "kiwisolver", "fonttools", "cycler", "contourpy", "networkx", "sympy", "mpmath", "torch", "transformers", "tokenizers", "huggingface-hub", "safetensors", "openai", "tiktoken", "langchain", "django", "djangorestframework", "celery", "kombu", "billiard", "vine", "amqp", "azure-core", "azure-storage-blob", "msal", "paramiko", "bcrypt", "pynacl", "coverage", "black", "mypy", "mypy-extensions", "pathspec", "ruff", "sentry-sdk", "orjson", "ujson", "python-dotenv", "websocket-client", "websockets", "docker", "kubernetes", "opencv-python-headless", "polars", "duckdb", "boto3-stubs"]
 
-NPM_PACKAGES = """
-lodash react react-dom express axios chalk commander debug tslib typescript moment uuid semver dotenv yargs
-glob minimist fs-extra rxjs classnames prop-types body-parser cors jsonwebtoken bcrypt bcryptjs mongoose mysql2
-pg redis ioredis socket.io ws webpack webpack-cli babel-loader @babel/core @babel/preset-env @babel/runtime
-eslint prettier jest mocha chai sinon supertest nodemon ts-node @types/node @types/react next vue svelte vite
-esbuild rollup postcss autoprefixer tailwindcss sass less styled-components @emotion/react redux react-redux
-@reduxjs/toolkit react-router react-router-dom zod yup joi ajv date-fns dayjs luxon async bluebird underscore
-ramda immutable node-fetch cross-env rimraf mkdirp inquirer ora cheerio puppeteer jsdom nock passport helmet
-morgan compression cookie-parser express-session multer busboy formidable nodemailer winston pino log4js
-config graphql @apollo/client @apollo/server sequelize typeorm prisma @prisma/client knex sqlite3
-better-sqlite3 mongodb aws-sdk @aws-sdk/client-s3 firebase-admin stripe sharp jimp pdfkit xml2js js-yaml yaml
-handlebars ejs pug marked highlight.js qs lru-cache node-cache p-limit p-queue execa shelljs concurrently pm2
-husky lint-staged core-js regenerator-runtime @testing-library/react vitest @playwright/test playwright
-@nestjs/core @nestjs/common reflect-metadata class-validator koa fastify hono @angular/core zone.js
-""".split()
+NPM_PACKAGES = ["lodash", "react", "react-dom", "express", "axios", "chalk", "commander", "debug", "tslib", "typescript", "moment", "uuid", "semver", "dotenv", "yargs", "glob", "minimist", "fs-extra", "rxjs", "classnames", "prop-types", "body-parser", "cors", "jsonwebtoken", "bcrypt", "bcryptjs", "mongoose", "mysql2", "pg", "redis", "ioredis", "socket.io", "ws", "webpack", "webpack-cli", "babel-loader", "@babel/core", "@babel/preset-env", "@babel/runtime", "eslint", "prettier", "jest", "mocha", "chai", "sinon", "supertest", "nodemon", "ts-node", "@types/node", "@types/react", "next", "vue", "svelte", "vite", "esbuild", "rollup", "postcss", "autoprefixer", "tailwindcss", "sass", "less", "styled-components", "@emotion/react", "redux", "react-redux", "@reduxjs/toolkit", "react-router", "react-router-dom", "zod", "yup", "joi", "ajv", "date-fns", "dayjs", "luxon", "async", "bluebird", "underscore", "ramda", "immutable", "node-fetch", "cross-env", "rimraf", "mkdirp", "inquirer", "ora", "cheerio", "puppeteer", "jsdom", "nock", "passport", "helmet", "morgan", "compression", "cookie-parser", "express-session", "multer", "busboy", "formidable", "nodemailer", "winston", "pino", "log4js", "config", "graphql", "@apollo/client", "@apollo/server", "sequelize", "typeorm", "prisma", "@prisma/client", "knex", "sqlite3", "better-sqlite3", "mongodb", "aws-sdk", "@aws-sdk/client-s3", "firebase-admin", "stripe", "sharp", "jimp", "pdfkit", "xml2js", "js-yaml", "yaml", "handlebars", "ejs", "pug", "marked", "highlight.js", "qs", "lru-cache", "node-cache", "p-limit", "p-queue", "execa", "shelljs", "concurrently", "pm2", "husky", "lint-staged", "core-js", "regenerator-runtime", "@testing-library/react", "vitest", "@playwright/test", "playwright", "@nestjs/core", "@nestjs/common", "reflect-metadata", "class-validator", "koa", "fastify", "hono", "@angular/core", "zone.js"]
 
 # Alpine's APKINDEX cannot be fetched from here; this is a stated assumption, not a measurement.
 APK_DEFAULT = {
@@ -88,7 +57,7 @@ APK_DEFAULT = {
 
 
 def get_json(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - fixed registry URLs
+    with urllib.request.urlopen(url, timeout=60) as response:
         return json.load(response)
 
 
@@ -117,7 +86,7 @@ class RangeFile(io.RawIOBase):
         if end <= self.pos:
             return b""
         request = urllib.request.Request(self.url, headers={"Range": f"bytes={self.pos}-{end - 1}"})
-        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=120) as response:
             data = response.read()
         self.requests += 1
         self.pos += len(data)
@@ -190,7 +159,7 @@ def npm_entry(name: str) -> tuple[str, dict | None]:
     try:
         data = get_json(NPM.format(name.replace("/", "%2F")))
         url = urllib.parse.urljoin(NPM.format(name), data["dist"]["tarball"])
-        with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310
+        with urllib.request.urlopen(url, timeout=120) as response:
             tarball = response.read()
     except Exception as error:  # noqa: BLE001
         print(f"npm {name}: {error}", file=sys.stderr)

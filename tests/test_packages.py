@@ -116,7 +116,7 @@ def test_python_share_is_counted_for_pyc_correction(synthetic: DebianIndex) -> N
 def test_layer_range_is_a_range_and_slim_is_not_larger() -> None:
     result = Resolution("bookworm", ("a", "b"), 10_000_000, 3_000_000, 0, (), False, "b")
     low, high = result.layer_range()
-    slim_low, slim_high = result.layer_range(slim=True)
+    _, slim_high = result.layer_range(slim=True)
     assert 0 < low < high
     assert slim_high <= high
     assert Resolution("bookworm", (), 0, 0, 0, (), False, "b").layer_range() == (0, 0)

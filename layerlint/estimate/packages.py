@@ -147,7 +147,7 @@ def available_releases() -> tuple[str, ...]:
 class DebianIndex:
     """One release's packages: a sorted name table with records parsed on first use."""
 
-    __slots__ = ("release", "meta", "_names", "_records", "_cache")
+    __slots__ = ("_cache", "_names", "_records", "meta", "release")
 
     def __init__(self, release: str, text: str) -> None:
         lines = text.split("\n")
