@@ -9,29 +9,51 @@ The runtime path (``load``) only reads the JSON.
 
 from __future__ import annotations
 
-import json
+import os
 import sys
-from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-from typing import Any
 
-PACKAGE = Path(__file__).resolve().parent
-COMPILED = PACKAGE / "data" / "catalog.json"
+from layerlint.source import Frozen, _set
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
+# os.path, not pathlib: pathlib's import (fnmatch, urllib.parse, ...) is start-up time.
+PACKAGE = os.path.dirname(os.path.abspath(__file__))
+COMPILED = os.path.join(PACKAGE, "data", "catalog.json")
 
 
 def rules_dir() -> Path:
     """Where the YAML pages live: ``rules/`` in a checkout, ``layerlint/rules`` in a wheel."""
-    for candidate in (PACKAGE.parent / "rules", PACKAGE / "rules"):
+    from pathlib import Path
+
+    for candidate in (Path(PACKAGE).parent / "rules", Path(PACKAGE) / "rules"):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError("rule pages (rules/*.yaml) not found")
 
 
-@dataclass(frozen=True, slots=True)
-class RuleMeta:
+class RuleMeta(Frozen):
     """What the engine, reporters and ``layerlint explain`` need to know about a rule."""
 
+    __slots__ = (
+        "id",
+        "name",
+        "aliases",
+        "category",
+        "severity",
+        "fix",
+        "module",
+        "summary",
+        "why",
+        "options",
+        "examples",
+        "references",
+        "enabled",
+        "since",
+    )
     id: str
     name: str
     aliases: tuple[str, ...]
@@ -43,9 +65,41 @@ class RuleMeta:
     why: str
     options: dict[str, Any]
     examples: tuple[dict[str, Any], ...]
-    references: tuple[str, ...] = ()
-    enabled: bool = True  # opt-in rules ship disabled
-    since: str = "0.1.0"
+    references: tuple[str, ...]
+    enabled: bool  # opt-in rules ship disabled
+    since: str
+
+    def __init__(
+        self,
+        id: str,  # noqa: A002 - the catalog's key
+        name: str,
+        aliases: tuple[str, ...],
+        category: str,
+        severity: str,
+        fix: str,
+        module: str,
+        summary: str,
+        why: str,
+        options: dict[str, Any],
+        examples: tuple[dict[str, Any], ...],
+        references: tuple[str, ...] = (),
+        enabled: bool = True,
+        since: str = "0.1.0",
+    ) -> None:
+        _set(self, "id", id)
+        _set(self, "name", name)
+        _set(self, "aliases", aliases)
+        _set(self, "category", category)
+        _set(self, "severity", severity)
+        _set(self, "fix", fix)
+        _set(self, "module", module)
+        _set(self, "summary", summary)
+        _set(self, "why", why)
+        _set(self, "options", options)
+        _set(self, "examples", examples)
+        _set(self, "references", references)
+        _set(self, "enabled", enabled)
+        _set(self, "since", since)
 
     @property
     def default_options(self) -> dict[str, Any]:
@@ -55,7 +109,10 @@ class RuleMeta:
 @cache
 def load() -> dict[str, RuleMeta]:
     """All rules by id, from the compiled catalog."""
-    data = json.loads(COMPILED.read_text(encoding="utf-8"))
+    import json
+
+    with open(COMPILED, encoding="utf-8") as fh:
+        data = json.load(fh)
     out: dict[str, RuleMeta] = {}
     for raw in data["rules"]:
         raw = dict(raw)
@@ -115,7 +172,7 @@ def text_page(m: RuleMeta) -> str:
 
 def _schema():  # type: ignore[no-untyped-def]
     """The pydantic model of a rule page (imported only when compiling or validating)."""
-    from typing import Literal
+    from typing import Any, Literal  # noqa: F811 - pydantic resolves the annotations by name here
 
     from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -190,17 +247,21 @@ def compile_rules(folder: Path | None = None) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m layerlint.catalog [--check]``: write (or verify) the compiled catalog."""
+    import json
+    from pathlib import Path
+
+    compiled = Path(COMPILED)
     argv = sys.argv[1:] if argv is None else argv
     text = json.dumps(compile_rules(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     if "--check" in argv:
-        current = COMPILED.read_text(encoding="utf-8") if COMPILED.exists() else ""
+        current = compiled.read_text(encoding="utf-8") if compiled.exists() else ""
         if current != text:
-            print(f"{COMPILED} is stale: run python -m layerlint.catalog", file=sys.stderr)
+            print(f"{compiled} is stale: run python -m layerlint.catalog", file=sys.stderr)
             return 1
         return 0
-    COMPILED.parent.mkdir(parents=True, exist_ok=True)
-    COMPILED.write_text(text, encoding="utf-8")
-    print(f"wrote {COMPILED} ({len(json.loads(text)['rules'])} rules)")
+    compiled.parent.mkdir(parents=True, exist_ok=True)
+    compiled.write_text(text, encoding="utf-8")
+    print(f"wrote {compiled} ({len(json.loads(text)['rules'])} rules)")
     return 0
 
 

@@ -30,12 +30,50 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-color", action="store_true", help="never use color (NO_COLOR is honoured too)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; given the subcommand about to run, only that one's options are declared.
+
+    Every subcommand stays listed (for ``--help`` and for error messages), but declaring
+    the options of the others (and importing ``migrate`` for its own) is start-up time the
+    pre-commit hook would pay on every run for nothing.
+    """
     parser = argparse.ArgumentParser(prog="layerlint", description="Lint Dockerfiles for build-cache, layer-size and best-practice problems.")
     parser.add_argument("--version", action="version", version=f"layerlint {_version()}")
     sub = parser.add_subparsers(dest="command")
 
+    def wanted(name: str) -> bool:
+        return command is None or command == name
+
     check = sub.add_parser("check", help="lint Dockerfiles (the default command)")
+    if wanted("check"):
+        _check_arguments(check)
+
+    layers = sub.add_parser("layers", help="show the layers each instruction creates")
+    if wanted("layers"):
+        layers.add_argument("path", help="the Dockerfile ('-' reads stdin)")
+        layers.add_argument("--format", default="text", choices=("text", "json"), help="text or json")
+        layers.add_argument("--context", help="build context directory (default: the Dockerfile's folder)")
+        layers.add_argument("--platform", help="target platform, e.g. linux/amd64")
+        _common(layers)
+
+    rules = sub.add_parser("rules", help="list the rules")
+    if wanted("rules"):
+        rules.add_argument("--format", default="text", choices=("text", "json"))
+        rules.add_argument("--all", action="store_true", help="include opt-in rules")
+
+    explain = sub.add_parser("explain", help="show a rule's page")
+    if wanted("explain"):
+        explain.add_argument("rule", help="rule id, name or alias (e.g. LL301, DL3009)")
+
+    migrate_parser = sub.add_parser("migrate", help="write a layerlint config equivalent to a .hadolint.yaml")
+    if wanted("migrate"):
+        from layerlint.commands import migrate
+
+        migrate.add_arguments(migrate_parser)
+    return parser
+
+
+def _check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument("paths", nargs="*", default=["."], help="files or directories ('-' reads stdin)")
     check.add_argument(
         "--format", default="text", help="text, full, concise, json, sarif, github, gitlab, checkstyle, junit"
@@ -56,25 +94,6 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--add-ignore", action="store_true", help="add `# layerlint: ignore=` comments for every finding")
     _common(check)
 
-    layers = sub.add_parser("layers", help="show the layers each instruction creates")
-    layers.add_argument("path", help="the Dockerfile ('-' reads stdin)")
-    layers.add_argument("--format", default="text", choices=("text", "json"), help="text or json")
-    layers.add_argument("--context", help="build context directory (default: the Dockerfile's folder)")
-    layers.add_argument("--platform", help="target platform, e.g. linux/amd64")
-    _common(layers)
-
-    rules = sub.add_parser("rules", help="list the rules")
-    rules.add_argument("--format", default="text", choices=("text", "json"))
-    rules.add_argument("--all", action="store_true", help="include opt-in rules")
-
-    explain = sub.add_parser("explain", help="show a rule's page")
-    explain.add_argument("rule", help="rule id, name or alias (e.g. LL301, DL3009)")
-
-    from layerlint.commands import migrate
-
-    migrate.add_arguments(sub.add_parser("migrate", help="write a layerlint config equivalent to a .hadolint.yaml"))
-    return parser
-
 
 def _version() -> str:
     from layerlint import __version__
@@ -90,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from layerlint.server import main as serve
 
         return serve(argv[1:])
-    parser = build_parser()
+    parser = build_parser(argv[0] if argv[0] in SUBCOMMANDS else None)
     args = parser.parse_args(argv)
     try:
         if args.command == "check":

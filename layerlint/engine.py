@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from layerlint import catalog
 from layerlint.build import analyze
@@ -17,18 +16,27 @@ from layerlint.model import Build, Dockerfile
 from layerlint.parse import parse
 from layerlint.rule import REGISTRY, Finding, Hit, RuleContext, Severity
 from layerlint.settings import Settings, enabled_rules, severity_for
-from layerlint.source import SourceFile
+from layerlint.source import SourceFile, Value
 
 
-@dataclass
-class FileResult:
+class FileResult(Value):
     """Everything known about one linted file."""
 
-    source: SourceFile
-    dockerfile: Dockerfile
-    build: Build
-    findings: list[Finding] = field(default_factory=list)
-    context: RuleContext | None = None
+    __slots__ = ("source", "dockerfile", "build", "findings", "context")
+
+    def __init__(
+        self,
+        source: SourceFile,
+        dockerfile: Dockerfile,
+        build: Build,
+        findings: list[Finding] | None = None,
+        context: RuleContext | None = None,
+    ) -> None:
+        self.source = source
+        self.dockerfile = dockerfile
+        self.build = build
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.context = context
 
 
 def load_checks(rule_ids: Iterable[str]) -> None:

@@ -13,34 +13,72 @@ explicit selector beats the default (every rule that is not opt-in).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
 from layerlint.rule import Severity
+from layerlint.source import Value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
-@dataclass
-class Settings:
-    select: tuple[str, ...] | None = None  # None: the default set (all rules not opt-in)
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    severity: dict[str, str] = field(default_factory=dict)  # rule selector -> severity
-    failure_threshold: Severity = Severity.INFO
-    options: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule id -> options
-    target: str | None = None
-    builder: str = "buildkit"
-    build_args: dict[str, str] = field(default_factory=dict)
-    context: str | None = None
-    trusted_registries: tuple[str, ...] = ()
-    disable_ignore_pragma: bool = False
-    no_fail: bool = False
-    source: str | None = None  # the config file these came from, for messages
+class Settings(Value):
+    """Everything that decides how one file is linted (a mutable ``Value``: see ``layerlint.source``)."""
+
+    __slots__ = (
+        "select",
+        "extend_select",
+        "ignore",
+        "per_file_ignores",
+        "severity",
+        "failure_threshold",
+        "options",
+        "target",
+        "builder",
+        "build_args",
+        "context",
+        "trusted_registries",
+        "disable_ignore_pragma",
+        "no_fail",
+        "source",
+    )
+
+    def __init__(
+        self,
+        select: tuple[str, ...] | None = None,  # None: the default set (all rules not opt-in)
+        extend_select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        per_file_ignores: dict[str, tuple[str, ...]] | None = None,
+        severity: dict[str, str] | None = None,  # rule selector -> severity
+        failure_threshold: Severity = Severity.INFO,
+        options: dict[str, dict[str, Any]] | None = None,  # rule id -> options
+        target: str | None = None,
+        builder: str = "buildkit",
+        build_args: dict[str, str] | None = None,
+        context: str | None = None,
+        trusted_registries: tuple[str, ...] = (),
+        disable_ignore_pragma: bool = False,
+        no_fail: bool = False,
+        source: str | None = None,  # the config file these came from, for messages
+    ) -> None:
+        self.select = select
+        self.extend_select = extend_select
+        self.ignore = ignore
+        self.per_file_ignores: dict[str, tuple[str, ...]] = {} if per_file_ignores is None else per_file_ignores
+        self.severity: dict[str, str] = {} if severity is None else severity
+        self.failure_threshold = failure_threshold
+        self.options: dict[str, dict[str, Any]] = {} if options is None else options
+        self.target = target
+        self.builder = builder
+        self.build_args: dict[str, str] = {} if build_args is None else build_args
+        self.context = context
+        self.trusted_registries = trusted_registries
+        self.disable_ignore_pragma = disable_ignore_pragma
+        self.no_fail = no_fail
+        self.source = source
 
     def copy(self, **changes: Any) -> Settings:
-        from dataclasses import replace
-
-        return replace(self, **changes)
+        return self._replace(**changes)  # type: ignore[no-any-return]
 
 
 def _specificity(selector: str, rule_id: str, names: Iterable[str]) -> int:
@@ -63,10 +101,10 @@ def enabled_rules(
     path: str | None = None,
 ) -> set[str]:
     """The ids of the rules that run for ``path`` under ``settings``."""
-    import fnmatch
-
     ignore = list(settings.ignore)
-    if path is not None:
+    if path is not None and settings.per_file_ignores:
+        import fnmatch
+
         for pattern, codes in settings.per_file_ignores.items():
             if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path.rsplit("/", 1)[-1], pattern):
                 ignore.extend(codes)

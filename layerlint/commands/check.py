@@ -6,14 +6,13 @@ import argparse
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from layerlint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
 from layerlint.commands.common import context_dir, read_input, settings_for, write_output
 from layerlint.discover import discover
 from layerlint.rule import Finding
 from layerlint.settings import Settings
-from layerlint.source import SourceError, SourceFile
+from layerlint.source import SourceError, SourceFile, Value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,16 +57,26 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-@dataclass
-class Outcome:
+class Outcome(Value):
     """What linting one path produced (picklable, so worker processes can return it)."""
 
-    source: SourceFile | None = None
-    findings: list[Finding] = field(default_factory=list)
-    fixed: int = 0
-    failing: bool = False
-    error: str | None = None
-    output: str = ""  # a diff, or the fixed text of stdin, printed by the main process in order
+    __slots__ = ("source", "findings", "fixed", "failing", "error", "output")
+
+    def __init__(
+        self,
+        source: SourceFile | None = None,
+        findings: list[Finding] | None = None,
+        fixed: int = 0,
+        failing: bool = False,
+        error: str | None = None,
+        output: str = "",  # a diff, or the fixed text of stdin, printed by the main process in order
+    ) -> None:
+        self.source = source
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.fixed = fixed
+        self.failing = failing
+        self.error = error
+        self.output = output
 
 
 def _one(path: str, args: argparse.Namespace) -> Outcome:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from typing import Any
 
 from layerlint.cli import UsageError
 from layerlint.settings import Settings
 from layerlint.source import SourceFile, decode, read_source
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any
 
 
 def read_input(path: str, stdin_filename: str | None = None) -> SourceFile:

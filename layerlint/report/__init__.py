@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import importlib
 import os
-from dataclasses import dataclass
-from types import ModuleType
+
+from layerlint.source import Frozen, _set
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import ModuleType
 
 FORMATS = {
     "text": "text",
@@ -24,13 +28,27 @@ FORMATS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ReportOptions:
-    color: bool = False
-    show_source: bool = True
-    statistics: bool = False
-    files_checked: int = 0
-    fixable_hint: bool = True
+class ReportOptions(Frozen):
+    __slots__ = ("color", "show_source", "statistics", "files_checked", "fixable_hint")
+    color: bool
+    show_source: bool
+    statistics: bool
+    files_checked: int
+    fixable_hint: bool
+
+    def __init__(
+        self,
+        color: bool = False,
+        show_source: bool = True,
+        statistics: bool = False,
+        files_checked: int = 0,
+        fixable_hint: bool = True,
+    ) -> None:
+        _set(self, "color", color)
+        _set(self, "show_source", show_source)
+        _set(self, "statistics", statistics)
+        _set(self, "files_checked", files_checked)
+        _set(self, "fixable_hint", fixable_hint)
 
 
 def reporter(name: str) -> ModuleType:
