@@ -221,3 +221,30 @@ def test_what_if_for_an_install_after_a_broad_copy(repo: Path, capsys) -> None: 
     assert "COPY requirements.txt /src/\nRUN pip install -r requirements.txt\nCOPY . .\n" in what_if["dockerfile"]
     _, out = invoke([str(repo / "Dockerfile"), "--changed", str(repo / "app.py"), "--no-color"], capsys)
     assert "would rebuild 1 layer" in out
+
+
+@needs_git
+def test_cache_mounts_from_git_changes(repo: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "FROM python:3.12-slim\nWORKDIR /app\n"
+        "RUN --mount=type=cache,target=/root/.cache/pip --mount=type=bind,source=requirements.txt,target=r.txt \\\n"
+        "    pip install -r r.txt\nCOPY . .\n"
+    )
+    (repo / "Dockerfile").write_text(text)
+    _git(repo, "commit", "-qam", "cache mounts")
+    (repo / "app.py").write_text("print(2)\n")
+    doc = as_json([str(repo / "Dockerfile"), "--since", "HEAD"], capsys)
+    assert firsts(doc) == [(5, "COPY", "file")]  # the install's cache mount and bind source did not change
+    (repo / "requirements.txt").write_text("flask\nrequests\n")
+    doc = as_json([str(repo / "Dockerfile"), "--since", "HEAD"], capsys)
+    assert firsts(doc) == [(3, "RUN", "file")]
+    assert "bind mount" in doc["stages"][0]["first_invalidated"]["reason"]
+
+
+def test_notes_when_the_old_text_is_unknown(repo: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    doc = as_json(
+        [str(repo / "Dockerfile"), "--changed", str(repo / "Dockerfile"), str(repo / ".dockerignore")], capsys
+    )
+    assert doc["changes"]["dockerfile"] is True
+    assert any("--since" in note and "edited" in note for note in doc["notes"])
+    assert any(".dockerignore changed" in note for note in doc["notes"])
