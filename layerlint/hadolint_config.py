@@ -168,6 +168,14 @@ def _map_rule_options(out: Migration, values: dict[str, Any]) -> None:
             out.config.setdefault("options", {}).setdefault(rid, {})[name] = value
         if rules:
             out.mapped.append(f"{name} -> options of {', '.join(rules)}")
+        # hadolint checks labels as soon as a schema is set; layerlint's rule is opt-in.
+        opt_in = [rid for rid in rules if name == "label-schema" and not catalog.load()[rid].enabled]
+        if opt_in:
+            selected = out.config.setdefault("extend-select", [])
+            selected.extend(rid for rid in opt_in if rid not in selected)
+            for rid in opt_in:
+                out.origins[("extend-select", rid)] = "label-schema"
+            out.mapped.append(f"label-schema turns on label checks -> extend-select {', '.join(opt_in)}")
         else:
             out.extra[name] = value
             out.unmapped.append(f"{name}: no layerlint rule takes a {name!r} option yet")
