@@ -12,12 +12,45 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SUBCOMMANDS = ("check", "layers", "rules", "explain", "server", "cache", "migrate")
 
 
 class UsageError(Exception):
     """A bad option or config value; printed as one line, exit code 2."""
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, sized without ``shutil``.
+
+    ``add_argument`` builds a formatter to check each metavar, and the stock one imports
+    ``shutil`` (and with it fnmatch, zlib, bz2, lzma) just to read the terminal width.
+    """
+
+    def __init__(self, prog: str, *args: Any, **kwargs: Any) -> None:
+        if not args[2:] and kwargs.get("width") is None:
+            kwargs["width"] = _terminal_width() - 2
+        super().__init__(prog, *args, **kwargs)
+
+
+def _terminal_width() -> int:
+    """``shutil.get_terminal_size().columns``: $COLUMNS, else the terminal, else 80."""
+    import os
+
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -37,18 +70,25 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     the options of the others (and importing ``migrate`` for its own) is start-up time the
     pre-commit hook would pay on every run for nothing.
     """
-    parser = argparse.ArgumentParser(prog="layerlint", description="Lint Dockerfiles for build-cache, layer-size and best-practice problems.")
+    parser = argparse.ArgumentParser(
+        prog="layerlint",
+        description="Lint Dockerfiles for build-cache, layer-size and best-practice problems.",
+        formatter_class=_Formatter,
+    )
     parser.add_argument("--version", action="version", version=f"layerlint {_version()}")
     sub = parser.add_subparsers(dest="command")
 
     def wanted(name: str) -> bool:
         return command is None or command == name
 
-    check = sub.add_parser("check", help="lint Dockerfiles (the default command)")
+    def add(name: str, help: str) -> argparse.ArgumentParser:  # noqa: A002 - argparse's name
+        return sub.add_parser(name, help=help, formatter_class=_Formatter)
+
+    check = add("check", "lint Dockerfiles (the default command)")
     if wanted("check"):
         _check_arguments(check)
 
-    layers = sub.add_parser("layers", help="show the layers each instruction creates")
+    layers = add("layers", "show the layers each instruction creates")
     if wanted("layers"):
         layers.add_argument("path", help="the Dockerfile ('-' reads stdin)")
         layers.add_argument("--format", default="text", choices=("text", "json"), help="text or json")
@@ -56,16 +96,16 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         layers.add_argument("--platform", help="target platform, e.g. linux/amd64")
         _common(layers)
 
-    rules = sub.add_parser("rules", help="list the rules")
+    rules = add("rules", "list the rules")
     if wanted("rules"):
         rules.add_argument("--format", default="text", choices=("text", "json"))
         rules.add_argument("--all", action="store_true", help="include opt-in rules")
 
-    explain = sub.add_parser("explain", help="show a rule's page")
+    explain = add("explain", "show a rule's page")
     if wanted("explain"):
         explain.add_argument("rule", help="rule id, name or alias (e.g. LL301, DL3009)")
 
-    migrate_parser = sub.add_parser("migrate", help="write a layerlint config equivalent to a .hadolint.yaml")
+    migrate_parser = add("migrate", "write a layerlint config equivalent to a .hadolint.yaml")
     if wanted("migrate"):
         from layerlint.commands import migrate
 
