@@ -13,6 +13,8 @@ is allowed):
   hadolint's alphabet that names no rule voids the whole pragma, as in hadolint, and DL/SC
   codes no layerlint rule carries are skipped silently.  ``# hadolint shell=NAME`` sets
   ``RuleContext.shell_override`` (``prepare`` must run before the checks).
+* BuildKit's ``# check=skip=A,B // reason`` comment directly above an instruction, for that
+  instruction (never reported as unused).
 * BuildKit's ``# check=skip=A,B;error=true`` parser directive, or the build argument
   ``BUILDKIT_DOCKERFILE_CHECK`` that replaces it as in BuildKit.  ``skip=all`` and
   ``error=true`` concern the rules that carry a BuildKit check name as an alias (BuildKit's own
@@ -82,7 +84,7 @@ class RuleRef:
 class Pragma:
     """One suppression comment."""
 
-    form: str  # "layerlint" | "hadolint"
+    form: str  # "layerlint" | "hadolint" | "check"
     scope: str  # "next" | "stage" | "file"
     span: Span
     rules: tuple[RuleRef, ...] | None  # None: every rule
@@ -135,6 +137,8 @@ def read(dockerfile: Dockerfile, build_args: dict[str, str] | None = None) -> Pr
         elif "hadolint" in raw[:40]:
             found = _read_hadolint(raw, comment.span, suppressions, problems)
             shell = shell or found
+        elif "check" in raw[:20]:
+            _read_instruction_check(raw, comment.span, suppressions, problems)
     check = CheckConfig()
     directive = dockerfile.directive("check")
     if directive is not None:
@@ -240,6 +244,25 @@ def _read_hadolint(raw: str, span: Span, out: list[Pragma], problems: list[Probl
     scope = {"global": "file", "stage": "stage"}.get(im.group("scope") or "", "next")
     out.append(Pragma("hadolint", scope, span, refs, _list_span(refs), void))
     return None
+
+
+def _read_instruction_check(raw: str, span: Span, out: list[Pragma], problems: list[Problem]) -> None:
+    """BuildKit's per-instruction ``# check=skip=A,B // reason`` comment above an instruction.
+
+    BuildKit reads the comments directly above an instruction with the same option syntax as
+    the directive; only ``skip`` matters there, and ``skip=all`` means BuildKit's checks only.
+    """
+    m = re.match(r"#\s*check\s*=\s*", raw)
+    if m is None:
+        return
+    value = raw[m.end() :].split("//", 1)[0].rstrip()
+    config = _read_check(value, span.start + m.end(), span, "check comment", problems)
+    buildkit = _buildkit_rules()
+    if config.skip_all:
+        out.append(Pragma("check", "next", span, (RuleRef("all", span, tuple(sorted(buildkit))),)))
+    elif config.skip:
+        refs = tuple(replace(r, ids=tuple(i for i in r.ids if i in buildkit)) for r in config.skip)
+        out.append(Pragma("check", "next", span, refs, _list_span(refs)))
 
 
 def _read_check(value: str, base: int | None, span: Span, what: str, problems: list[Problem]) -> CheckConfig:
@@ -434,7 +457,7 @@ def _buildkit_rules() -> frozenset[str]:
 def _unused(p: _Placed, enabled: set[str], text: str, make: Callable[[str, Span, str], Finding]) -> Finding | None:
     """The LL003 finding for a suppression that suppressed nothing it could have, with a fix."""
     pragma = p.pragma
-    if pragma.void:
+    if pragma.void or pragma.form == "check":  # it configures `docker build --check` too
         return None
     if pragma.rules is None:
         if p.used:

@@ -269,3 +269,18 @@ def test_hadolint_pragma_case(case: dict) -> None:
     findings = lint_snippet(case["dockerfile"] + "\n", tuple(ids))
     hits = [f for f in findings if f.code in ids]
     assert bool(hits) == (case["expect"] == "catch"), [(f.code, f.line, f.message) for f in findings]
+
+
+def test_buildkit_check_comment_above_an_instruction_skips_for_it_only() -> None:
+    text = (
+        "FROM scratch\n"
+        "# check=skip=MaintainerDeprecated // kept for old tooling\n"
+        "MAINTAINER me@example.org\n"
+        "MAINTAINER you@example.org\n"
+        "# check=skip=all\n"
+        "MAINTAINER them@example.org\n"
+        "# check=skip=MaintainerDeprecated\n"
+        "ENV A=1\n"
+    )
+    findings = lint_snippet(text, ("LL510", "LL003"))
+    assert sorted((f.code, f.line) for f in findings) == [("LL510", 4)]
