@@ -33,7 +33,7 @@ DOCS = CONFORMANCE / "checks_docs_examples.yaml"
 DISAGREEMENTS = REPO / "tests" / "data" / "buildkit_disagreements.yaml"
 # The share of cases that must give BuildKit's exact set.  The goal is 0.95; the "pending" entries of
 # DISAGREEMENTS (changes expected elsewhere) hold it lower for now: raise it as they go.
-MIN_AGREEMENT = 0.80
+MIN_AGREEMENT = 0.95  # the compatibility goal; measured 86/87
 
 
 def _load_yaml(path: Path) -> Any:

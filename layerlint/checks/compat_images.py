@@ -130,8 +130,11 @@ def constant_from_platform(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
     flag = ins.flag("platform")
     if flag is None or not flag.value or "$" in flag.value:
         return
-    if ins.args and ins.args[0].value.lower() == "scratch":
-        return  # scratch is empty: its platform only labels the image
+    stage = ctx.stage_of(ins)
+    name = (stage.name or "").lower() if stage is not None else ""
+    parts = [p for p in flag.value.lower().split("/") if p]
+    if name and any(p in name for p in parts):
+        return  # a stage named for its platform (build-arm64) fixes it on purpose, as BuildKit allows
     yield ctx.hit(
         flag.span,
         f"--platform={flag.value} is fixed: builds for other platforms get this one (emulated, or the wrong binaries)",

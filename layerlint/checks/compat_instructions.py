@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 from layerlint.build import lineage
-from layerlint.checks.compat_facts import earlier_stage_named, expand, expand_from
+from layerlint.checks.compat_facts import DEFAULT_SHELL, earlier_stage_named, expand, expand_from, shell_at
 from layerlint.model import Instruction, Word
 from layerlint.rule import Edit, Fix, Hit, RuleContext, Safety, check
 from layerlint.source import Span
@@ -19,18 +19,24 @@ from layerlint.source import Span
 _WINDOWS_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:(?:[\\/]|$)|\\\\)")
 
 
-def _earlier_in_stage(ctx: RuleContext, ins: Instruction) -> Instruction | None:
-    """The previous top-level instruction of the same keyword in ``ins``'s stage."""
+def _later_in_stage(ctx: RuleContext, ins: Instruction) -> Instruction | None:
+    """The next top-level instruction of the same keyword in ``ins``'s stage."""
     stage = ctx.stage_of(ins)
     if stage is None or ins.inner is not None:
         return None
-    found = None
-    for other in stage.instructions:
-        if other.index >= ins.index:
-            break
-        if other.keyword == ins.keyword:
-            found = other
-    return found
+    return next((o for o in stage.instructions if o.index > ins.index and o.keyword == ins.keyword), None)
+
+
+def _workdir_before(ctx: RuleContext, ins: Instruction) -> bool:
+    """Whether a WORKDIR of the stage or of the stages it is built FROM comes before ``ins``."""
+    stage = ctx.stage_of(ins)
+    if stage is None:
+        return False
+    return any(
+        other.keyword == "WORKDIR" and other.index < ins.index
+        for s in lineage(ctx.build, stage)
+        for other in s.instructions
+    )
 
 
 def _value(ctx: RuleContext, ins: Instruction, word: Word) -> str | None:
@@ -58,6 +64,8 @@ def relative_workdir(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
     literal = word.raw.strip().strip("'\"")
     if value.startswith("/") or _WINDOWS_ABSOLUTE.match(value) or _WINDOWS_ABSOLUTE.match(literal):
         return
+    if _workdir_before(ctx, ins):
+        return  # resolved against a directory this Dockerfile set: deterministic (BuildKit agrees)
     yield ctx.hit(word.span, f"WORKDIR {value} is relative: it depends on every WORKDIR before it, including the base image's", None, ins)
 
 
@@ -79,9 +87,15 @@ def exposed_port_out_of_range(ctx: RuleContext, ins: Instruction) -> Iterator[Hi
 
 
 def _overridden(ctx: RuleContext, ins: Instruction, what: str) -> Iterator[Hit]:
-    earlier = _earlier_in_stage(ctx, ins)
-    if earlier is not None:
-        yield ctx.hit(ins.keyword_span, f"{what} on line {_line(ctx, earlier)} has no effect: only the last {what} of a stage counts", None, ins)
+    """Report the instruction that has no effect (as BuildKit does), naming the one that wins."""
+    later = _later_in_stage(ctx, ins)
+    if later is not None:
+        yield ctx.hit(
+            ins.keyword_span,
+            f"this {what} has no effect: the {what} on line {_line(ctx, later)} replaces it (only the last {what} of a stage counts)",
+            None,
+            ins,
+        )
 
 
 @check("LL504", instructions=("HEALTHCHECK",))
@@ -116,6 +130,8 @@ def _has_no_shell(ctx: RuleContext, ins: Instruction) -> bool:
 def cmd_in_shell_form(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
     if ins.inner is not None or ins.exec_form or not ins.args:
         return
+    if ins.keyword != "HEALTHCHECK" and shell_at(ctx, ins) != DEFAULT_SHELL:
+        return  # a SHELL instruction chose the shell on purpose (BuildKit's JSONArgsRecommended agrees)
     if ins.keyword == "HEALTHCHECK":
         if ins.args[0].raw.upper() != "CMD" or len(ins.args) < 2 or not _has_no_shell(ctx, ins):
             return
