@@ -593,8 +593,7 @@ class _Parser:
                 rstart = m.end() if m else len(sub_line)
                 kraw = sub_line[:kend]
                 inner = self.build(sub_mapped, span, kraw.upper(), kraw, 0, kend, rstart, len(sub_line.rstrip()))
-                if inner.keyword in ("ONBUILD", "FROM", "MAINTAINER"):
-                    self.error(f"{inner.keyword} isn't allowed as an ONBUILD trigger", inner.keyword_span.start, inner.span.end, "instruction")
+                # ONBUILD ONBUILD/FROM/MAINTAINER is reported by its own rule (LL005), not here.
         elif keyword not in KNOWN:
             self.error(f"unknown instruction: {keyword_raw}", *_bounds(mapped.span(kw_start, kw_end)), "instruction")
         instruction = Instruction(
