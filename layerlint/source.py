@@ -250,11 +250,21 @@ def decode(data: bytes, path: str) -> str:
         raise SourceError(f"{path}:{line}:{col}: invalid UTF-8 (byte 0x{data[exc.start]:02x})") from None
 
 
+MAX_BYTES = 64 * 1024 * 1024  # far beyond any real Dockerfile; keeps `layerlint /dev/zero`-like input bounded
+
+
 def read_source(path: str) -> SourceFile:
-    """Read and decode a Dockerfile from disk, raising ``SourceError`` with one clear line."""
+    """Read and decode a Dockerfile from disk, raising ``SourceError`` with one clear line.
+
+    Regular files and pipes are read (``layerlint <(generate)`` works); a FIFO nobody writes
+    to reads as empty instead of blocking forever, and devices, directories and files
+    beyond ``MAX_BYTES`` are refused.
+    """
+    import os
+    import stat
+
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise SourceError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -263,4 +273,18 @@ def read_source(path: str) -> SourceFile:
         raise SourceError(f"{path}: permission denied") from None
     except OSError as exc:
         raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            mode = os.fstat(fh.fileno()).st_mode
+            if stat.S_ISDIR(mode):
+                raise SourceError(f"{path}: is a directory, not a Dockerfile")
+            if stat.S_ISFIFO(mode) and hasattr(os, "set_blocking"):
+                os.set_blocking(fh.fileno(), True)
+            elif not stat.S_ISREG(mode) and not stat.S_ISFIFO(mode):
+                raise SourceError(f"{path}: not a regular file")
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > MAX_BYTES:
+        raise SourceError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB, not a Dockerfile")
     return SourceFile(path, decode(data, path))
