@@ -274,17 +274,21 @@ def read_source(path: str) -> SourceFile:
     except OSError as exc:
         raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
     try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise SourceError(f"{path}: is a directory, not a Dockerfile")
+        if not stat.S_ISREG(mode) and not stat.S_ISFIFO(mode):
+            raise SourceError(f"{path}: not a regular file")
+        if stat.S_ISFIFO(mode) and hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
         with os.fdopen(fd, "rb") as fh:
-            mode = os.fstat(fh.fileno()).st_mode
-            if stat.S_ISDIR(mode):
-                raise SourceError(f"{path}: is a directory, not a Dockerfile")
-            if stat.S_ISFIFO(mode) and hasattr(os, "set_blocking"):
-                os.set_blocking(fh.fileno(), True)
-            elif not stat.S_ISREG(mode) and not stat.S_ISFIFO(mode):
-                raise SourceError(f"{path}: not a regular file")
+            fd = -1  # the file object closes it now
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    finally:
+        if fd != -1:
+            os.close(fd)
     if len(data) > MAX_BYTES:
         raise SourceError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB, not a Dockerfile")
     return SourceFile(path, decode(data, path))
