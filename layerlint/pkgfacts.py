@@ -14,11 +14,18 @@ otherwise; rules that track USER can pass their own paths to ``removes``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Callable, Mapping, Sequence, TypeVar, Union
 
 from layerlint.shell import Command, Options, Script, ShellWord, scan_args, tool_key
+from layerlint.source import Frozen
+
+TYPE_CHECKING = False  # typing costs several ms to import; only checkers need it
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from typing import TypeVar
+
+    T = TypeVar("T")
+    Table = Mapping[str, "str | Table"]
 
 __all__ = [
     "Download",
@@ -36,11 +43,11 @@ __all__ = [
     "shell_options",
 ]
 
-T = TypeVar("T")
+_set = object.__setattr__  # Frozen values assign their fields once, in __init__
+_NO_OPTIONS = Options((), ())
 
 
-@dataclass(frozen=True, slots=True)
-class PackageOp:
+class PackageOp(Frozen):
     """One package-manager action in a command.
 
     ``packages`` are the operands (package specs, local files, or for ``clean`` its
@@ -51,27 +58,77 @@ class PackageOp:
     can hold several ops: ``pacman -Syu x`` is update, upgrade and install.
     """
 
+    __slots__ = (  # noqa: RUF023  # constructor order: Value relies on it
+        "manager",
+        "action",
+        "command",
+        "packages",
+        "requirement_files",
+        "program",
+        "verb",
+        "options",
+    )
     manager: str
     action: str
     command: Command
-    packages: tuple[ShellWord, ...] = ()
-    requirement_files: tuple[str, ...] = ()
-    program: str = ""
-    verb: ShellWord | None = None
-    options: Options = Options((), ())
+    packages: tuple[ShellWord, ...]
+    requirement_files: tuple[str, ...]
+    program: str
+    verb: ShellWord | None
+    options: Options
+
+    def __init__(
+        self,
+        manager: str,
+        action: str,
+        command: Command,
+        packages: tuple[ShellWord, ...] = (),
+        requirement_files: tuple[str, ...] = (),
+        program: str = "",
+        verb: ShellWord | None = None,
+        options: Options = _NO_OPTIONS,
+    ) -> None:
+        _set(self, "manager", manager)
+        _set(self, "action", action)
+        _set(self, "command", command)
+        _set(self, "packages", packages)
+        _set(self, "requirement_files", requirement_files)
+        _set(self, "program", program)
+        _set(self, "verb", verb)
+        _set(self, "options", options)
 
 
-Table = Mapping[str, Union[str, "Table"]]
-
-
-@dataclass(frozen=True, slots=True)
-class _Spec:
+class _Spec(Frozen):
+    __slots__ = (  # noqa: RUF023  # constructor order: Value relies on it
+        "flags",
+        "actions",
+        "default",
+        "requirement_flags",
+        "package_flags",
+        "sub_flags",
+    )
     flags: str  # key of the value-flag table in layerlint.shell
     actions: Table
-    default: str | None = None  # action when no subcommand is given (`yarn`, `bundle`)
-    requirement_flags: tuple[str, ...] = ()
-    package_flags: tuple[str, ...] = ()  # options whose values are packages (`pip -e`)
-    sub_flags: tuple[tuple[str, str], ...] = ()  # (subcommand, value-flag table): `conda env`
+    default: str | None  # action when no subcommand is given (`yarn`, `bundle`)
+    requirement_flags: tuple[str, ...]
+    package_flags: tuple[str, ...]  # options whose values are packages (`pip -e`)
+    sub_flags: tuple[tuple[str, str], ...]  # (subcommand, value-flag table): `conda env`
+
+    def __init__(
+        self,
+        flags: str,
+        actions: Table,
+        default: str | None = None,
+        requirement_flags: tuple[str, ...] = (),
+        package_flags: tuple[str, ...] = (),
+        sub_flags: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        _set(self, "flags", flags)
+        _set(self, "actions", actions)
+        _set(self, "default", default)
+        _set(self, "requirement_flags", requirement_flags)
+        _set(self, "package_flags", package_flags)
+        _set(self, "sub_flags", sub_flags)
 
 
 _APT: dict[str, str] = {
@@ -176,6 +233,16 @@ def _memo(script: Script, key: str, compute: Callable[[], T]) -> T:
     return script.memo[key]  # type: ignore[return-value]
 
 
+def _per_command(script: Script, key: str, fact: Callable[[Script, Command], T | None]) -> tuple[T, ...]:
+    """The non-None ``fact`` of each command, in order, computed once per script."""
+
+    def compute() -> tuple[T, ...]:
+        found = (fact(script, cmd) for cmd in script.commands)
+        return tuple(f for f in found if f is not None)
+
+    return _memo(script, key, compute)
+
+
 def _after(cmd: Command, word: ShellWord) -> tuple[ShellWord, ...]:
     """The words of ``cmd`` after ``word`` (found by identity)."""
     for k, w in enumerate(cmd.words):
@@ -184,9 +251,7 @@ def _after(cmd: Command, word: ShellWord) -> tuple[ShellWord, ...]:
     return ()
 
 
-def _with_spec(
-    cmd: Command, spec: _Spec, manager: str, args: Sequence[ShellWord], program: str
-) -> list[PackageOp]:
+def _with_spec(cmd: Command, spec: _Spec, manager: str, args: Sequence[ShellWord], program: str) -> list[PackageOp]:
     opts = scan_args(args, spec.flags)
     pos = opts.positional
     for sub, flags in spec.sub_flags:
@@ -286,16 +351,31 @@ def _command_ops(cmd: Command) -> list[PackageOp]:
     if tool == "uv":
         pos = scan_args(cmd.args, "uv").positional
         if pos and pos[0].unquoted == "pip":
-            return _with_spec(cmd, _Spec("uv", _PIP.actions, None, _PIP_REQS, ("-e", "--editable")), "pip",
-                              _after(cmd, pos[0]), "uv pip")
+            return _with_spec(
+                cmd,
+                _Spec("uv", _PIP.actions, None, _PIP_REQS, ("-e", "--editable")),
+                "pip",
+                _after(cmd, pos[0]),
+                "uv pip",
+            )
     if tool == "pacman":
         return _pacman(cmd)
     if tool == "rpm":
-        return _flag_ops(cmd, "rpm", ((("-i", "--install", "-U", "--upgrade"), "install"),
-                                      (("-F", "--freshen"), "upgrade"), (("-e", "--erase"), "remove")))
+        return _flag_ops(
+            cmd,
+            "rpm",
+            (
+                (("-i", "--install", "-U", "--upgrade"), "install"),
+                (("-F", "--freshen"), "upgrade"),
+                (("-e", "--erase"), "remove"),
+            ),
+        )
     if tool == "dpkg":
-        return _flag_ops(cmd, "dpkg", ((("-i", "--install"), "install"), (("-r", "--remove"), "remove"),
-                                       (("-P", "--purge"), "purge")))
+        return _flag_ops(
+            cmd,
+            "dpkg",
+            ((("-i", "--install"), "install"), (("-r", "--remove"), "remove"), (("-P", "--purge"), "purge")),
+        )
     if tool in ("mvn", "gradle"):
         return _build_tool(cmd, tool)
     spec = _SPECS.get(tool)
@@ -503,28 +583,68 @@ def shell_options(script: Script) -> frozenset[str]:
 # --------------------------------------------------------------------------- downloads, archives
 
 
-@dataclass(frozen=True, slots=True)
-class Download:
+class Download(Frozen):
     """A ``curl``/``wget`` fetch: the URL, the file written (``-`` for stdout, ``None``
     when unknown) and the command reading its stdout when piped (``curl ... | sh``)."""
 
+    __slots__ = (  # noqa: RUF023  # constructor order: Value relies on it
+        "command",
+        "tool",
+        "url",
+        "output",
+        "piped_to",
+    )
     command: Command
     tool: str
     url: ShellWord | None
     output: str | None
-    piped_to: Command | None = None
+    piped_to: Command | None
+
+    def __init__(
+        self,
+        command: Command,
+        tool: str,
+        url: ShellWord | None,
+        output: str | None,
+        piped_to: Command | None = None,
+    ) -> None:
+        _set(self, "command", command)
+        _set(self, "tool", tool)
+        _set(self, "url", url)
+        _set(self, "output", output)
+        _set(self, "piped_to", piped_to)
 
 
-@dataclass(frozen=True, slots=True)
-class Extraction:
+class Extraction(Frozen):
     """An archive unpacked by ``tar x``/``unzip``/``gunzip``...: the archive path
     (``-`` for stdin), the target directory if given, and the command feeding stdin."""
 
+    __slots__ = (  # noqa: RUF023  # constructor order: Value relies on it
+        "command",
+        "tool",
+        "archive",
+        "directory",
+        "fed_by",
+    )
     command: Command
     tool: str
     archive: str | None
-    directory: str | None = None
-    fed_by: Command | None = None
+    directory: str | None
+    fed_by: Command | None
+
+    def __init__(
+        self,
+        command: Command,
+        tool: str,
+        archive: str | None,
+        directory: str | None = None,
+        fed_by: Command | None = None,
+    ) -> None:
+        _set(self, "command", command)
+        _set(self, "tool", tool)
+        _set(self, "archive", archive)
+        _set(self, "directory", directory)
+        _set(self, "fed_by", fed_by)
 
 
 def _url_name(url: str) -> str:
@@ -599,12 +719,7 @@ def _download(script: Script, cmd: Command) -> Download | None:
 
 def downloads(script: Script) -> tuple[Download, ...]:
     """Every ``curl``/``wget`` in the script with what it writes (memoized)."""
-
-    def compute() -> tuple[Download, ...]:
-        found = (_download(script, cmd) for cmd in script.commands)
-        return tuple(d for d in found if d is not None)
-
-    return _memo(script, "downloads", compute)
+    return _per_command(script, "downloads", _download)
 
 
 _DECOMPRESSORS = {"gunzip": None, "bunzip2": None, "unxz": None, "unzstd": None, "unlzma": None,
@@ -658,9 +773,4 @@ def _extraction(script: Script, cmd: Command) -> Extraction | None:
 
 def extractions(script: Script) -> tuple[Extraction, ...]:
     """Every archive extraction in the script (memoized)."""
-
-    def compute() -> tuple[Extraction, ...]:
-        found = (_extraction(script, cmd) for cmd in script.commands)
-        return tuple(e for e in found if e is not None)
-
-    return _memo(script, "extractions", compute)
+    return _per_command(script, "extractions", _extraction)

@@ -19,12 +19,12 @@ The tree-sitter parser is created lazily on first use and reused; it is not thre
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING, Callable, Sequence
+from collections.abc import Callable, Sequence
+from functools import cache
 
-from layerlint.source import Span
+from layerlint.source import Frozen, Span
 
+TYPE_CHECKING = False  # typing costs several ms to import; only checkers need it
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
 
@@ -45,14 +45,14 @@ __all__ = [
 ]
 
 ToSource = Callable[[int], int]
+_set = object.__setattr__  # Frozen values assign their fields once, in __init__
 _CharMap = tuple[list[int], list[int]]  # per output character: start and end index in the raw text
 
 
 # --------------------------------------------------------------------------- values
 
 
-@dataclass(frozen=True, slots=True)
-class ShellWord:
+class ShellWord(Frozen):
     """One shell word.
 
     ``raw`` is the text as written; ``unquoted`` has quotes removed, escapes and line
@@ -61,10 +61,17 @@ class ShellWord:
     expansions here: ``/var/lib/apt/lists/*`` keeps its ``*`` so rules can match it.
     """
 
+    __slots__ = ("raw", "unquoted", "span", "has_expansion")  # noqa: RUF023  # constructor order: Value relies on it
     raw: str
     unquoted: str
     span: Span
-    has_expansion: bool = False
+    has_expansion: bool
+
+    def __init__(self, raw: str, unquoted: str, span: Span, has_expansion: bool = False) -> None:
+        _set(self, "raw", raw)
+        _set(self, "unquoted", unquoted)
+        _set(self, "span", span)
+        _set(self, "has_expansion", has_expansion)
 
     @property
     def value(self) -> str | None:
@@ -72,18 +79,24 @@ class ShellWord:
         return None if self.has_expansion else self.unquoted
 
 
-@dataclass(frozen=True, slots=True)
-class Redirect:
+class Redirect(Frozen):
     """A redirection such as ``> /dev/null``, ``2>&1``, ``<<EOF`` or ``<<< "text"``.
 
     ``op`` is the operator without its descriptor; ``target`` the file, descriptor,
     here-string word or here-document delimiter.
     """
 
+    __slots__ = ("op", "fd", "target", "span")  # noqa: RUF023  # constructor order: Value relies on it
     op: str
     fd: int | None
     target: ShellWord | None
     span: Span
+
+    def __init__(self, op: str, fd: int | None, target: ShellWord | None, span: Span) -> None:
+        _set(self, "op", op)
+        _set(self, "fd", fd)
+        _set(self, "target", target)
+        _set(self, "span", span)
 
     @property
     def writes_stdout(self) -> bool:
@@ -93,26 +106,36 @@ class Redirect:
         return self.op in (">", ">>", ">|") and self.fd in (None, 1)
 
 
-@dataclass(frozen=True, slots=True)
-class Option:
+class Option(Frozen):
     """One option found by ``scan_args``: ``-y``, ``--yes``, ``-o file``, ``--output=file``.
 
     Combined short flags are split (``-yq`` gives ``-y`` and ``-q``, both with ``word``
     the ``-yq`` word).  ``value_word`` is the separate word holding the value, if any.
     """
 
+    __slots__ = ("name", "value", "word", "value_word")  # noqa: RUF023  # constructor order: Value relies on it
     name: str
     value: str | None
     word: ShellWord
-    value_word: ShellWord | None = None
+    value_word: ShellWord | None
+
+    def __init__(self, name: str, value: str | None, word: ShellWord, value_word: ShellWord | None = None) -> None:
+        _set(self, "name", name)
+        _set(self, "value", value)
+        _set(self, "word", word)
+        _set(self, "value_word", value_word)
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
+class Options(Frozen):
     """Arguments split into options and positional words, knowing which flags take values."""
 
+    __slots__ = ("options", "positional")
     options: tuple[Option, ...]
     positional: tuple[ShellWord, ...]
+
+    def __init__(self, options: tuple[Option, ...], positional: tuple[ShellWord, ...]) -> None:
+        _set(self, "options", options)
+        _set(self, "positional", positional)
 
     def has(self, *names: str) -> bool:
         """True if any option is spelled as one of ``names`` (``--yes`` matches ``--yes=1``)."""
@@ -142,8 +165,7 @@ class Options:
         return found
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
+class Command(Frozen):
     """One simple command with everything rules ask about it.
 
     ``words`` is argv as the program sees it: leading ``NAME=value`` words and wrappers
@@ -155,18 +177,60 @@ class Command:
     ``depth`` counts the ``sh -c`` / heredoc-fed shells around it.
     """
 
+    __slots__ = (  # noqa: RUF023  # constructor order: Value relies on it
+        "words",
+        "name",
+        "span",
+        "connector",
+        "assignments",
+        "wrappers",
+        "redirects",
+        "in_condition",
+        "in_subshell",
+        "in_function",
+        "in_loop",
+        "depth",
+    )
     words: tuple[ShellWord, ...]
     name: str
     span: Span
-    connector: str | None = None
-    assignments: tuple[str, ...] = ()
-    wrappers: tuple[str, ...] = ()
-    redirects: tuple[Redirect, ...] = ()
-    in_condition: bool = False
-    in_subshell: bool = False
-    in_function: bool = False
-    in_loop: bool = False
-    depth: int = 0
+    connector: str | None
+    assignments: tuple[str, ...]
+    wrappers: tuple[str, ...]
+    redirects: tuple[Redirect, ...]
+    in_condition: bool
+    in_subshell: bool
+    in_function: bool
+    in_loop: bool
+    depth: int
+
+    def __init__(
+        self,
+        words: tuple[ShellWord, ...],
+        name: str,
+        span: Span,
+        connector: str | None = None,
+        assignments: tuple[str, ...] = (),
+        wrappers: tuple[str, ...] = (),
+        redirects: tuple[Redirect, ...] = (),
+        in_condition: bool = False,
+        in_subshell: bool = False,
+        in_function: bool = False,
+        in_loop: bool = False,
+        depth: int = 0,
+    ) -> None:
+        _set(self, "words", words)
+        _set(self, "name", name)
+        _set(self, "span", span)
+        _set(self, "connector", connector)
+        _set(self, "assignments", assignments)
+        _set(self, "wrappers", wrappers)
+        _set(self, "redirects", redirects)
+        _set(self, "in_condition", in_condition)
+        _set(self, "in_subshell", in_subshell)
+        _set(self, "in_function", in_function)
+        _set(self, "in_loop", in_loop)
+        _set(self, "depth", depth)
 
     @property
     def args(self) -> tuple[ShellWord, ...]:
@@ -199,8 +263,7 @@ class Command:
         return pos[0].unquoted if pos else None
 
 
-@dataclass(frozen=True, slots=True)
-class Script:
+class Script(Frozen):
     """The commands of one shell text (a RUN line, a heredoc body, an exec-form argv).
 
     ``shell`` is the program that runs it; for a shell that is not POSIX-like (PowerShell,
@@ -208,11 +271,29 @@ class Script:
     as ``layerlint.pkgfacts.package_ops`` compute once per script and share the result.
     """
 
+    __slots__ = (  # noqa: RUF023  # constructor order: Value relies on it; _memo is a cache
+        "text",
+        "commands",
+        "has_errors",
+        "shell",
+        "_memo",
+    )
     text: str
     commands: tuple[Command, ...]
-    has_errors: bool = False
-    shell: str = "sh"
-    memo: dict[str, object] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    has_errors: bool
+    shell: str
+
+    def __init__(self, text: str, commands: tuple[Command, ...], has_errors: bool = False, shell: str = "sh") -> None:
+        _set(self, "text", text)
+        _set(self, "commands", commands)
+        _set(self, "has_errors", has_errors)
+        _set(self, "shell", shell)
+        _set(self, "_memo", {})
+
+    @property
+    def memo(self) -> dict[str, object]:
+        """Facts computed from this script, by name (shared by every rule that asks)."""
+        return self._memo  # type: ignore[no-any-return]
 
     def find(self, name: str, *sub: str) -> list[Command]:
         """Commands named ``name`` (or whose ``tool`` is ``name``) whose positional
@@ -314,8 +395,7 @@ _VALUE_FLAGS: dict[str, str] = {
     "useradd": "-b -c -d -e -f -g -G -k -K -p -s -u -R -P -Z --base-dir --comment --home-dir --expiredate"
     " --inactive --gid --groups --skel --key --password --shell --uid --root --prefix --selinux-user",
     "groupadd": "-g -K -p -R -P --gid --key --password --root --prefix",
-    "adduser": "-h -g -s -G -u -k --home --shell --uid --gid --ingroup --gecos --firstuid --lastuid"
-    " --conf --comment",
+    "adduser": "-h -g -s -G -u -k --home --shell --uid --gid --ingroup --gecos --firstuid --lastuid --conf --comment",
     "find": "-name -iname -path -ipath -wholename -iwholename -regex -iregex -type -xtype -maxdepth"
     " -mindepth -user -group -uid -gid -perm -size -mtime -mmin -atime -amin -ctime -cmin -newer"
     " -samefile -inum -links -fstype -printf -fprint",
@@ -367,7 +447,7 @@ def tool_key(name: str) -> str:
     return _ALIASES.get(name, name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def value_flags(tool: str) -> frozenset[str]:
     """Flags of ``tool`` (a ``tool_key``) that take the following word as their value."""
     return frozenset(_VALUE_FLAGS.get(tool, "").split())
@@ -428,12 +508,29 @@ def scan_args(words: Sequence[ShellWord], tool: str = "") -> Options:
 # --------------------------------------------------------------------------- wrappers
 
 
-@dataclass(frozen=True, slots=True)
-class _Wrapper:
-    value_flags: frozenset[str] = frozenset()
-    operands: int = 0  # positional words before the wrapped command (timeout DURATION)
-    assignments: bool = False  # NAME=value words allowed before the command (env, sudo)
-    refuse: frozenset[str] = frozenset()  # flags that mean "not running a command"
+class _Wrapper(Frozen):
+    __slots__ = (  # noqa: RUF023  # constructor order: Value relies on it
+        "value_flags",
+        "operands",
+        "assignments",
+        "refuse",
+    )
+    value_flags: frozenset[str]
+    operands: int  # positional words before the wrapped command (timeout DURATION)
+    assignments: bool  # NAME=value words allowed before the command (env, sudo)
+    refuse: frozenset[str]  # flags that mean "not running a command"
+
+    def __init__(
+        self,
+        value_flags: frozenset[str] = frozenset(),
+        operands: int = 0,
+        assignments: bool = False,
+        refuse: frozenset[str] = frozenset(),
+    ) -> None:
+        _set(self, "value_flags", value_flags)
+        _set(self, "operands", operands)
+        _set(self, "assignments", assignments)
+        _set(self, "refuse", refuse)
 
 
 def _wrapper(flags: str = "", operands: int = 0, assignments: bool = False, refuse: str = "") -> _Wrapper:
@@ -586,7 +683,7 @@ def _ansi_escape(raw: str, k: int) -> tuple[str, int]:
         return _ANSI_SIMPLE[c], 1
     for prefix, width, base in (("x", 2, 16), ("u", 4, 16), ("U", 8, 16)):
         if c == prefix:
-            digits = re.match(r"[0-9A-Fa-f]{1,%d}" % width, raw[k + 1 : k + 1 + width])
+            digits = re.match(rf"[0-9A-Fa-f]{{1,{width}}}", raw[k + 1 : k + 1 + width])
             if digits:
                 code = int(digits.group(), base)
                 return (chr(code) if code < 0x110000 else "\ufffd"), 1 + len(digits.group())
@@ -626,11 +723,11 @@ def _unquote(raw: str, skips: dict[int, int]) -> tuple[str, bool, _CharMap | Non
         pos.extend(range(start, end))
         ends.extend(range(start + 1, end + 1))
 
+    in_dq = False  # inside "..." (or $"...")
     while i < n:
         end = skips.get(i)
         if end is not None:
             copy(i, end)
-            exp = True
             i = end
             continue
         c = raw[i]
@@ -639,17 +736,24 @@ def _unquote(raw: str, skips: dict[int, int]) -> tuple[str, bool, _CharMap | Non
                 i += 2
             elif raw.startswith("\r\n", i + 1):
                 i += 3
-            elif i + 1 < n:
+            elif i + 1 < n and (not in_dq or raw[i + 1] in _DQ_ESCAPES):
                 put(raw[i + 1], i, 2)
                 i += 2
-            else:
+            else:  # a trailing backslash, or one that "..." keeps
                 put("\\", i)
                 i += 1
+            continue
+        if in_dq:
+            if c == '"':
+                in_dq = False
+                i += 1
+                continue
         elif c == "'":
             j = raw.find("'", i + 1)
             j = n if j < 0 else j
             copy(i + 1, j)
             i = j + 1
+            continue
         elif c == "$" and raw.startswith("'", i + 1):
             j = i + 2
             while j < n and raw[j] != "'":
@@ -661,41 +765,24 @@ def _unquote(raw: str, skips: dict[int, int]) -> tuple[str, bool, _CharMap | Non
                     put(raw[j], j)
                     j += 1
             i = j + 1
+            continue
         elif c == '"' or (c == "$" and raw.startswith('"', i + 1)):
+            in_dq = True
             i += 1 if c == '"' else 2
-            while i < n and raw[i] != '"':
-                end = skips.get(i)
-                if end is not None:
-                    copy(i, end)
-                    exp = True
-                    i = end
-                    continue
-                c = raw[i]
-                if c == "\\" and i + 1 < n and (raw[i + 1] in _DQ_ESCAPES or raw.startswith("\r\n", i + 1)):
-                    if raw[i + 1] == "\n":
-                        i += 2
-                    elif raw[i + 1] == "\r":
-                        i += 3
-                    else:
-                        put(raw[i + 1], i, 2)
-                        i += 2
-                    continue
-                if c == "`" or (c == "$" and i + 1 < n and raw[i + 1] in _PARAM_START):
-                    exp = True
-                put(c, i)
-                i += 1
-            i += 1
-        else:
-            if c == "`" or (c == "$" and i + 1 < n and raw[i + 1] in _PARAM_START):
-                exp = True
-            put(c, i)
-            i += 1
-    return "".join(out), exp, (pos, ends)
+            continue
+        if c == "`" or (c == "$" and i + 1 < n and raw[i + 1] in _PARAM_START):
+            exp = True
+        put(c, i)
+        i += 1
+    return "".join(out), exp or bool(skips), (pos, ends)
 
 
 # --------------------------------------------------------------------------- parsing
 
 _parser: Parser | None = None
+
+
+_UNSAFE_CHARS = re.compile("[\ud800-\udfff\U00010000-\U0010ffff]")
 
 
 def _identity(i: int) -> int:
@@ -724,8 +811,13 @@ _EXPANSIONS = frozenset(
 _SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
 _CONDITIONAL = frozenset({"if_statement", "elif_clause", "while_statement"})
 _LOOPS = frozenset({"for_statement", "c_style_for_statement", "select_statement"})
-_TEST_BRACKETS = frozenset({"[", "]", "[[", "]]"})
-_NESTING_HINTS = ("$(", "`", "<(", ">(")
+# Inner nodes of `[ ... ]` / `[[ ... ]]`; their leaves become the command's words.
+_TEST_EXPRESSIONS = frozenset(
+    {"binary_expression", "unary_expression", "parenthesized_expression", "negation_expression",
+     "postfix_expression", "ternary_expression"}
+)  # fmt: skip
+_NESTING_HINT = re.compile(r"\$\(|`|[<>]\(").search  # text that may hold a nested command
+_EXPANSION_HINT = re.compile(r"[$`]|[<>]\(").search
 
 
 class _Walker:
@@ -777,7 +869,13 @@ class _Walker:
 
     def run(self, ctx: int) -> bool:
         text = self.text
-        data = text.encode("utf-8", "surrogatepass")
+        if not text.isascii():
+            # tree-sitter-bash can crash (SIGSEGV) on `{` followed by any 4-byte UTF-8
+            # character (tree-sitter/tree-sitter-bash#337).  Parse a copy where each such
+            # character, and any lone surrogate, is one U+FFFD: same character offsets,
+            # and words are still cut from the original text.
+            text = _UNSAFE_CHARS.sub("\ufffd", text)
+        data = text.encode("utf-8")
         if len(data) != len(text):
             b2c = [0] * (len(data) + 1)
             ci = -1
@@ -892,12 +990,15 @@ class _Walker:
     def words(self, nodes: list[Node]) -> tuple[list[ShellWord], list[tuple[int, _CharMap | None]]]:
         """ShellWords for argument nodes, merging words split by ``\\<newline>``."""
         text = self.text
+        b2c = self.b2c
         items: list[tuple[int, int, list[Node]]] = []
         for nd in nodes:
-            s, e = self.c(nd.start_byte), self.c(nd.end_byte)
+            s, e = nd.start_byte, nd.end_byte
+            if b2c is not None:
+                s, e = b2c[s], b2c[e]
             if s >= e:
                 continue
-            if items and text[items[-1][1] : s] in ("\\\n", "\\\r\n"):
+            if items and 2 <= s - items[-1][1] <= 3 and text[items[-1][1] : s] in ("\\\n", "\\\r\n"):
                 ps, _, pn = items[-1]
                 items[-1] = (ps, e, pn + [nd])
             else:
@@ -907,7 +1008,7 @@ class _Walker:
         for s, e, nds in items:
             raw = text[s:e]
             skips: dict[int, int] = {}
-            if any(h in raw for h in ("$", "`", "<(", ">(")):
+            if _EXPANSION_HINT(raw):
                 for nd in nds:
                     self.expansion_spans(nd, s, skips)
             unq, exp, cmap = _unquote(raw, skips)
@@ -1058,7 +1159,7 @@ class _Walker:
             return
         self.emit(words, maps, assigns, tuple(redirects), start, end, ctx, stdin)
         text = self.text[start : self.c(node.end_byte)]
-        if any(h in text for h in _NESTING_HINTS):
+        if _NESTING_HINT(text):
             self.substitutions(node, ctx, level)
         self.walk_redirects(redirect_nodes, ctx, level)
 
@@ -1114,16 +1215,14 @@ class _Walker:
         stack = [node]
         while stack:
             nd = stack.pop()
-            if nd is not node and (not nd.child_count or nd.type not in ("binary_expression", "unary_expression",
-                                                                         "parenthesized_expression", "negation_expression",
-                                                                         "postfix_expression", "ternary_expression")):
+            if nd is not node and (not nd.child_count or nd.type not in _TEST_EXPRESSIONS):
                 leaves.append(nd)
             else:
                 stack.extend(reversed(nd.children))
         words, maps = self.words(leaves)
         start, end = self.c(node.start_byte), self.c(node.end_byte)
         self.emit(words, maps, [], (), start, end, ctx)
-        if any(h in self.text[start:end] for h in _NESTING_HINTS):
+        if _NESTING_HINT(self.text, start, end):
             self.substitutions(node, ctx, level)
 
 
@@ -1140,7 +1239,10 @@ def parse_script(text: str, to_source: ToSource | None = None, shell: str = "sh"
     end_of = None
     if to_source is not None:
         ts = to_source
-        end_of = lambda j: ts(j - 1) + 1 if j > 0 else ts(0)  # noqa: E731
+
+        def end_of(j: int) -> int:
+            return ts(j - 1) + 1 if j > 0 else ts(0)
+
     errors = _Walker(text, out, 0, to_source, end_of).run(0)
     return Script(text, tuple(out), errors, shell)
 
@@ -1175,8 +1277,10 @@ def script_for(instruction: Instruction, shell: str = "sh") -> Script:
         start = first.body_span.start
         if body.startswith("#!"):
             interpreter = body[2:].split("\n", 1)[0].split()
-            prog = interpreter[-1] if interpreter and _basename(interpreter[0]) == "env" else (
-                interpreter[0] if interpreter else "sh"
+            prog = (
+                interpreter[-1]
+                if interpreter and _basename(interpreter[0]) == "env"
+                else (interpreter[0] if interpreter else "sh")
             )
             if _basename(prog) not in _SHELLS:
                 return Script(body, (), False, prog)

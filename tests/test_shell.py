@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -40,7 +42,7 @@ WORDS = [
     ('"double $X"', "double $X", None),
     ('"a\\"b\\\\c\\d"', 'a"b\\c\\d', 'a"b\\c\\d'),
     ("a\\ b", "a b", "a b"),
-    ('pre"mid"\'post\'', "premidpost", "premidpost"),
+    ("pre\"mid\"'post'", "premidpost", "premidpost"),
     ("$'tab\\there\\x41'", "tab\there\x41", "tab\thereA"),
     ("${HOME}/.cache", "${HOME}/.cache", None),
     ('"$(uname -m)"', "$(uname -m)", None),
@@ -158,7 +160,12 @@ def test_builtins_and_bare_assignments_are_commands() -> None:
 WRAPPERS = [
     ("DEBIAN_FRONTEND=noninteractive apt-get install -y x", "apt-get", ("DEBIAN_FRONTEND=noninteractive",), ()),
     ("sudo -E -u root apt-get install x", "apt-get", (), ("sudo",)),
-    ("sudo DEBIAN_FRONTEND=noninteractive apt-get install x", "apt-get", ("DEBIAN_FRONTEND=noninteractive",), ("sudo",)),
+    (
+        "sudo DEBIAN_FRONTEND=noninteractive apt-get install x",
+        "apt-get",
+        ("DEBIAN_FRONTEND=noninteractive",),
+        ("sudo",),
+    ),
     ("env -u X PIP_NO_CACHE_DIR=1 pip install x", "pip", ("PIP_NO_CACHE_DIR=1",), ("env",)),
     ("nice -n 10 nohup time -p make", "make", (), ("nice", "nohup", "time")),
     ("timeout 30 curl -o f u", "curl", (), ("timeout",)),
@@ -174,7 +181,9 @@ WRAPPERS = [
 
 
 @pytest.mark.parametrize(("text", "name", "assignments", "wrappers"), WRAPPERS)
-def test_wrappers_and_assignments(text: str, name: str, assignments: tuple[str, ...], wrappers: tuple[str, ...]) -> None:
+def test_wrappers_and_assignments(
+    text: str, name: str, assignments: tuple[str, ...], wrappers: tuple[str, ...]
+) -> None:
     cmd = parse_script(text).commands[-1]
     assert (cmd.name, cmd.assignments, cmd.wrappers) == (name, assignments, wrappers)
 
@@ -235,6 +244,20 @@ POSITIONAL = [
 @pytest.mark.parametrize(("text", "expected"), POSITIONAL)
 def test_positional(text: str, expected: list[str]) -> None:
     assert [w.unquoted for w in parse_script(text).commands[0].positional()] == expected
+
+
+def test_values_pickle_and_compare_like_dataclasses() -> None:
+    # Worker processes send results back pickled; field order must match the constructor.
+    script = parse_script("sudo -E apt-get install -y x > /dev/null && pip install --no-cache-dir y")
+    ops = package_ops(script)
+    clone = pickle.loads(pickle.dumps((script, ops)))
+    assert clone == (script, ops)
+    assert clone[0].commands[0].wrappers == ("sudo",) and clone[0].commands[0].redirects[0].op == ">"
+    assert clone[1][1].options.has("--no-cache-dir")
+    assert hash(clone[0].commands[0]) == hash(script.commands[0])
+    assert repr(script.commands[0].words[0]).startswith("ShellWord(raw='apt-get', unquoted='apt-get', span=")
+    with pytest.raises(AttributeError):
+        script.commands[0].name = "x"  # type: ignore[misc]
 
 
 def test_find_matches_subcommands_and_tool_names() -> None:
@@ -302,7 +325,7 @@ def test_doubly_nested_shell() -> None:
 # --------------------------------------------------------------------------- errors and shells
 
 ERRORS = [
-    ("echo ok && echo \"unterminated && rm -rf /x", ["echo", "echo"]),
+    ('echo ok && echo "unterminated && rm -rf /x', ["echo", "echo"]),
     ("apt-get install -y curl &&", ["apt-get"]),
     ("if [ -f x ]; then rm x", ["[", "rm"]),
     ("apt-get update \\\n  # comment\n  && apt-get install -y x", ["apt-get", "apt-get"]),
@@ -332,13 +355,24 @@ def test_long_chain_does_not_recurse() -> None:
     assert len(parse_script(text).commands) == 3000
 
 
+@pytest.mark.parametrize("char", ["\U00031860", "\U0001f680", "\U00020000", "\U000c4a58"])
+def test_astral_characters_after_brace_parse(char: str) -> None:
+    # tree-sitter-bash#337: `{` then a 4-byte UTF-8 character crashed the process.
+    text = f"echo {{{char}}} && rm /x{char}"
+    for _ in range(100):
+        script = parse_script(text)
+    assert argv(script) == [["echo", f"{{{char}}}"], ["rm", f"/x{char}"]]
+    rm_arg = script.commands[1].words[1]
+    assert text[rm_arg.span.start : rm_arg.span.end] == f"/x{char}"
+
+
 def test_non_posix_shell_is_not_parsed() -> None:
     script = parse_script("Get-ChildItem; apt-get update", shell="powershell -command")
     assert script.commands == () and script.shell == "powershell -command"
 
 
 SHELL_TEXT = st.lists(
-    st.sampled_from(list("ab $'\"\\\n;&|(){}<>`=*#é-c") + ["sh -c ", "<<EOF\n", "EOF\n", "\\\n"]), max_size=40
+    st.sampled_from(list("ab $'\"\\\n;&|(){}<>`=*#é🚀-c") + ["sh -c ", "<<EOF\n", "EOF\n", "\\\n"]), max_size=40
 ).map("".join)
 
 
