@@ -207,14 +207,53 @@ def layer_of(result: FileResult, ins: Instruction) -> tuple[Stage | None, Layer 
     return stage, next((layer for layer in stage.layers if layer.instruction.index == ins.index), None)
 
 
+def _estimate(result: FileResult):  # type: ignore[no-untyped-def]
+    """The file's size estimate, computed once per analysis; None if it cannot be made."""
+    if result.context is None:
+        return None
+    from layerlint.estimate import sizes_for
+
+    try:
+        return sizes_for(result.context)
+    except Exception:  # noqa: BLE001 - an estimate must never take the editor features down
+        log.exception("size estimate failed for %s", result.source.path)
+        return None
+
+
 def extra_hover_lines(result: FileResult, ins: Instruction) -> list[str]:
-    """Hook for the size estimator: more Markdown lines for an instruction's hover (none yet)."""
-    return []
+    """Markdown lines with the instruction's size estimate: range, compressed, basis, waste."""
+    from layerlint.estimate import phrase
+    from layerlint.estimate.sizes import human_size
+
+    estimate = _estimate(result)
+    layer = estimate.layer(ins) if estimate is not None else None
+    if layer is None:
+        return []
+    size = layer.size
+    rng = "" if size.low == size.high else (
+        f" ({human_size(size.low)}–{human_size(size.high)})" if size.high is not None else " (no upper bound)")
+    lines = ["", f"**Size** {phrase(size)}{rng}, {phrase(layer.compressed)} compressed", "", f"_Basis:_ {size.basis}"]
+    for waste in layer.waste:
+        by = result.source.position(waste.by.span.start).line
+        lines.append(f"- {phrase(waste.size)} of it wasted: `{waste.op} {waste.path}` at line {by}")
+    caused = estimate.wasted_by(ins)  # type: ignore[union-attr]
+    if caused.estimate:
+        lines.append(f"- frees nothing: {phrase(caused)} stay in earlier layers")
+    return lines
 
 
 def layer_size_label(result: FileResult, layer: Layer) -> str | None:
-    """Hook for the size estimator: a short size text for a layer's inlay hint (none yet)."""
-    return None
+    """A short size text for a layer's inlay hint (``~41 MB``, ``≥ 6.1 MB``)."""
+    from layerlint.estimate.sizes import human_size
+
+    estimate = _estimate(result)
+    found = estimate.layer(layer.instruction) if estimate is not None else None
+    if found is None:
+        return None
+    size = found.size
+    if size.high is None:
+        return f"≥ {human_size(size.low)}" if size.low else "size unknown"
+    return ("" if size.low == size.high else "~") + human_size(size.estimate)
 
 
 _IGNORE_LINE = re.compile(r"^(?P<head>\s*#\s*layerlint:\s*ignore\s*=\s*)(?P<codes>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)\s*$")
