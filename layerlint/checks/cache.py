@@ -27,7 +27,9 @@ from layerlint.checks.cache_model import (
     steps,
     under,
 )
-from layerlint.rule import Hit, RuleContext, check
+from layerlint.fixes import delete_instruction, joined_text
+from layerlint.rule import Edit, Fix, Hit, RuleContext, Safety, check
+from layerlint.source import Span
 
 
 def instruction_quote(ctx: RuleContext, step: Step, limit: int = 40) -> str:
@@ -356,7 +358,39 @@ def package_index_update_alone(ctx: RuleContext) -> Iterator[Hit]:
                 f"{line_of(ctx, later_step)} `{verb}` changes, it reuses these old package lists and installs "
                 f"outdated versions or fails on removed ones. Update and install in the same RUN."
             )
-            yield ctx.hit(update.span, message, instruction=step.ins)
+            yield ctx.hit(update.span, message, _move_update(ctx, step, update, later_step, later_cmd), step.ins)
+
+
+_PLAIN_STEP = (None, "&&", ";", "\n")
+
+
+def _move_update(ctx: RuleContext, step: Step, update, later: Step, user) -> Fix | None:  # type: ignore[no-untyped-def]
+    """Delete the lone update RUN and run the update right before the install that needs it.
+
+    Only for a RUN that is nothing but the update, moved within its stage to a RUN with the
+    same flags and user, in front of an install that runs unconditionally at the top level.
+    Unsafe: the instructions in between now run before the update.
+    """
+    ins, target = step.ins, later.ins
+    if ins.inner is not None or target.inner is not None or step.stage is not later.stage or step.user != later.user:
+        return None
+    if ins.heredocs or ins.exec_form or len(list(commands(ctx, ins))) != 1:
+        return None
+    if ins.flags and [f.text for f in ins.flags] != [f.text for f in target.flags]:
+        return None
+    if user.connector not in _PLAIN_STEP or user.depth or user.in_subshell or user.in_function:
+        return None
+    if user.in_condition or user.in_loop:
+        return None
+    text = joined_text(ins.command, update.span)
+    if not text or update.redirects:
+        return None
+    start = user.span.start
+    return Fix(
+        f"Run {text} in the RUN at line {line_of(ctx, later)}",
+        (delete_instruction(ctx.source, ins), Edit(Span(start, start), text + " && ")),
+        Safety.UNSAFE,
+    )
 
 
 def _later_user(ctx: RuleContext, later: list[Step], family: str | None):  # type: ignore[no-untyped-def]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.checks.size_common import cache_hits, insert_after
+from layerlint.checks.size_common import cache_hits
+from layerlint.fixes import insert_after
 from layerlint.ledger import Created
 from layerlint.model import Instruction
 from layerlint.rule import Fix, Hit, RuleContext, check
 from layerlint.shell import Command, ShellWord
 
 
-def _fix(word: ShellWord | None) -> Fix | None:
+def _fix(cmd: Command, word: ShellWord | None) -> Fix | None:
     if word is None or word.unquoted != "add":
         return None
     return insert_after(word, "--no-cache", "Add --no-cache")

@@ -10,12 +10,14 @@ from layerlint.checks.size_common import (
     commands,
     earlier_copies_into,
     earlier_run_texts,
-    insert_after,
     matters,
     subcommand_word,
 )
+from layerlint.fixes import append_to_run, insert_after
 from layerlint.model import Instruction
-from layerlint.rule import Hit, RuleContext, Safety, check
+from layerlint.rule import Fix, Hit, RuleContext, Safety, check
+
+_CLEAN_LISTS = "rm -rf /var/lib/apt/lists/*"
 
 
 @check("LL301", instructions=("RUN",))
@@ -25,7 +27,42 @@ def apt_lists_left_in_layer(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]
         ins,
         {"apt-lists"},
         lambda e, cmd: "remove /var/lib/apt/lists/* at the end of the same RUN (a later RUN cannot take them out)",
+        lambda cmd, word: _fix(ctx, ins),
     )
+
+
+def _fix(ctx: RuleContext, ins: Instruction) -> Fix | None:
+    if _lists_needed_later(ctx, ins):
+        return None
+    return append_to_run(ctx, ins, _CLEAN_LISTS, "Remove the apt lists at the end of the RUN")
+
+
+_USES_LISTS = frozenset(
+    {"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source", "download", "satisfy"}
+)
+
+
+def _lists_needed_later(ctx: RuleContext, ins: Instruction) -> bool:
+    """A later RUN of this image (or of one built FROM it) uses apt before its own update.
+
+    Removing the lists here would make that RUN fail, so the rule then offers no fix.
+    """
+    from layerlint.build import lineage
+
+    stage = ctx.stage_of(ins)
+    for other in ctx.dockerfile.instructions[ins.index + 1 :]:
+        later = ctx.stage_of(other)
+        if other.effective.keyword != "RUN" or (
+            stage is not None and (later is None or stage.index not in {s.index for s in lineage(ctx.build, later)})
+        ):
+            continue
+        for cmd in commands(ctx, other):
+            sub = cmd.subcommand() if cmd.tool in ("apt-get", "apt", "aptitude") else None
+            if sub == "update":
+                break
+            if sub in _USES_LISTS:
+                return True
+    return False
 
 
 _OFF = re.compile(r"^APT::Install-Recommends\s*=\s*[\"']?(false|0|no|off)[\"']?$", re.IGNORECASE)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from layerlint.ledger import CACHES, Created, ledger, run_scripts
-from layerlint.rule import Edit, Fix, Hit, RuleContext, Safety
+from layerlint.rule import Fix, Hit, RuleContext
 from layerlint.source import Span
 
 if TYPE_CHECKING:
@@ -66,11 +66,6 @@ def line(ctx: RuleContext, thing: Instruction | Created | Span) -> int:
     return ctx.source.position(span.start).line
 
 
-def insert_after(word: ShellWord, text: str, title: str, safety: Safety = Safety.SAFE) -> Fix:
-    """A fix that inserts `` text`` right after ``word`` (e.g. a flag after ``install``)."""
-    return Fix(title, (Edit(Span(word.span.end, word.span.end), " " + text),), safety)
-
-
 def subcommand_word(ctx: RuleContext, ins: Instruction, cmd: Command) -> ShellWord | None:
     """The word naming what a package manager does (``install`` in ``python -m pip install x``)."""
     from layerlint.pkgfacts import package_ops
@@ -87,9 +82,12 @@ def cache_hits(
     ins: Instruction,
     names: set[str],
     advice: Callable[[Created, Command | None], str],
-    fix: Callable[[ShellWord | None], Fix | None] | None = None,
+    fix: Callable[[Command, ShellWord | None], Fix | None] | None = None,
 ) -> Iterator[Hit]:
-    """One hit per command whose package caches (``ledger.CACHES``) are still in the layer."""
+    """One hit per command whose package caches (``ledger.CACHES``) are still in the layer.
+
+    ``fix(command, subcommand_word)`` builds the hit's fix, if the rule has one.
+    """
     if not matters(ctx, ins):
         return
     found: dict[Span, list[Created]] = {}
@@ -103,8 +101,8 @@ def cache_hits(
         cmd = by_span.get(span)
         what = " and ".join(CACHES[e.source].what for e in entries)
         message = f"{what} left in this layer: {advice(entries[0], cmd)}"
-        word = subcommand_word(ctx, ins, cmd) if fix is not None and cmd is not None else None
-        yield ctx.hit(span, message, fix(word) if fix is not None and word is not None else None, ins)
+        cure = fix(cmd, subcommand_word(ctx, ins, cmd)) if fix is not None and cmd is not None else None
+        yield ctx.hit(span, message, cure, ins)
 
 
 def earlier_run_texts(ctx: RuleContext, ins: Instruction, include_self: bool = True) -> Iterator[str]:

@@ -10,10 +10,10 @@ from layerlint.checks.size_common import (
     commands,
     earlier_copies_into,
     earlier_run_texts,
-    insert_after,
     matters,
     subcommand_word,
 )
+from layerlint.fixes import insert_after
 from layerlint.model import Instruction
 from layerlint.rule import Hit, RuleContext, check
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 from collections.abc import Iterator
 
 from layerlint.checks.size_common import commands, line, matters, package_changes
-from layerlint.ledger import _SYSTEM_DIRS, CACHES, Change, Created, ledger
+from layerlint.fixes import delete_instruction
+from layerlint.ledger import _SYSTEM_DIRS, CACHES, Change, Created, inside, join, ledger
 from layerlint.model import Instruction
-from layerlint.rule import Hit, RuleContext, check
+from layerlint.rule import Edit, Fix, Hit, RuleContext, Safety, check
 from layerlint.shell import Command
+from layerlint.source import Span
 
 _VERB = {
     "copy": "copied by COPY",
@@ -146,9 +149,53 @@ def permissions_changed_in_later_layer(ctx: RuleContext, ins: Instruction) -> It
             change.span,
             f"{change.op} rewrites {_what(first)} ({_origin(ctx, first)}): this layer stores a second copy of"
             f" every file it touches; {advice}",
-            None,
+            _chown_fix(ctx, ins, change, cmd, entries),
             ins,
         )
+
+
+_OWNER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*:[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+def _chown_fix(
+    ctx: RuleContext, ins: Instruction, change: Change, cmd: Command | None, entries: list[Created]
+) -> Fix | None:
+    """``COPY src /dest`` + ``RUN chown -R user:group /dest`` -> ``COPY --chown=user:group src /dest``.
+
+    Only when nothing else could depend on the RUN: it follows the COPY directly, runs that
+    one plain ``chown`` of exactly the COPY's destination, with an explicit group (``chown
+    user`` keeps the group, ``--chown=user`` does not), and no earlier layer put files there.
+    Unsafe all the same: the destination directory itself may already exist in the base image.
+    """
+    copy = entries[0].instruction
+    if change.op != "chown" or cmd is None or copy.keyword != "COPY" or copy.inner is not None or copy.flag("chown"):
+        return None
+    if ins.inner is not None or ins.flags or ins.heredocs or ins.index != copy.index + 1:
+        return None
+    if ctx.stage_of(ins) is not ctx.stage_of(copy):
+        return None
+    if [c.span for c in commands(ctx, ins)] != [cmd.span] or cmd.assignments or cmd.wrappers or cmd.redirects:
+        return None
+    opts = cmd.options()
+    pos = opts.positional
+    recursive = opts.has("-R", "--recursive")
+    if len(pos) != 2 or any(o.name not in ("-R", "--recursive") for o in opts.options):
+        return None
+    owner = pos[0].value or ""
+    if not _OWNER.match(owner):
+        return None
+    dest = copy.args[-1] if len(copy.args) > 1 and not copy.exec_form else None
+    book = ledger(ctx)
+    if dest is None or "$" in dest.raw or any(e.instruction is not copy for e in entries):
+        return None
+    target = join(book.state(copy).workdir, dest.value)
+    made = book.created_by(copy)
+    if change.path != target or not (recursive or (len(made) == 1 and not made[0].tree and target in made[0].names)):
+        return None
+    if any(n == target or inside(n, target) for e in book.before(copy) for n in e.names):
+        return None
+    flag = Edit(Span(copy.keyword_span.end, copy.keyword_span.end), f" --chown={owner}")
+    return Fix(f"Copy with --chown={owner} and drop the RUN", (flag, delete_instruction(ctx.source, ins)), Safety.UNSAFE)
 
 
 def _copy_flag(op: str, cmd: Command | None) -> str:

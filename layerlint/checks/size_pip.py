@@ -5,17 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from layerlint.checks.size_common import cache_hits, earlier_run_texts, insert_after
+from layerlint.checks.size_common import cache_hits, earlier_run_texts
+from layerlint.fixes import insert_after
 from layerlint.model import Instruction
 from layerlint.rule import Fix, Hit, RuleContext, check
-from layerlint.shell import ShellWord
-
+from layerlint.shell import Command, ShellWord
 
 # `pip config set global.no-cache-dir ...`, or `no-cache-dir = ...` written into a pip.conf.
 _CONFIGURED = re.compile(r"\bpip[\d.]*\s+config\s+(?:--\S+\s+)*set\s+\S*no-cache-dir|no-cache-dir\s*=.*pip\.conf", re.DOTALL)
 
 
-def _fix(word: ShellWord | None) -> Fix | None:
+def _fix(cmd: Command, word: ShellWord | None) -> Fix | None:
     return insert_after(word, "--no-cache-dir", "Add --no-cache-dir") if word is not None else None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.checks.size_common import commands, line, matters
+from layerlint.fixes import join_runs
 from layerlint.model import Instruction
 from layerlint.rule import Hit, RuleContext, check
 
@@ -29,7 +30,7 @@ def consecutive_run_instructions(ctx: RuleContext) -> Iterator[Hit]:
                 ins.span,
                 f"this RUN and the one at line {line(ctx, prev[0])} each run one command: every RUN adds a layer;"
                 " join them with && into one RUN",
-                None,
+                join_runs(ctx, prev[0], ins, "Join this RUN to the one before it"),
                 ins,
             )
         prev = (ins, flags, count)

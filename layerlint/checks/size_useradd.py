@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.checks.size_common import commands, insert_after, matters
+from layerlint.checks.size_common import commands, matters
+from layerlint.fixes import insert_after
 from layerlint.model import Instruction
 from layerlint.rule import Hit, RuleContext, check
 
