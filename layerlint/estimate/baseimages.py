@@ -2,9 +2,12 @@
 
 The table (``layerlint/data/base-images.json``, made by ``scripts/gen_base_images.py`` from
 docker-library/repo-info) is small and loaded on first use.  A tag that is not in it is
-unknown: ``lookup`` returns None rather than a guess.  ``distro_of`` is the weaker,
-always-available answer: which distribution (and so which package manager) an image
-reference most likely runs, from the table or from the name and tag alone.
+unknown: ``lookup`` returns None rather than a guess.  Tags naming the same build resolve
+through the table's aliases (``python:3.12-trixie`` is ``python:3.12`` when the table dated
+3.12 on trixie; ``python:3.12-bookworm`` is another build and stays unknown).  ``entries``
+lists every tabled image.  ``distro_of`` is the weaker, always-available answer: which
+distribution (and so which package manager) an image reference most likely runs, from the
+table or from the name and tag alone.
 """
 
 from __future__ import annotations
@@ -49,7 +52,8 @@ class BaseImage:
 
     ``size`` is the on-disk (uncompressed) size, ``compressed`` the registry transfer size;
     ``packages`` the installed package names, exact when ``packages_exact`` and otherwise a
-    lower bound; ``source`` and ``date`` say where and when the facts come from.
+    lower bound; ``source`` and ``date`` (build date) say where and when the facts come from,
+    ``size_date`` the build ``size`` was measured on when that is another one.
     """
 
     name: str
@@ -64,6 +68,7 @@ class BaseImage:
     packages_exact: bool
     source: str
     date: str | None
+    size_date: str | None = None
 
     @property
     def ref(self) -> str:
@@ -105,6 +110,8 @@ def _packages(spec_json: str) -> frozenset[str] | None:
         return None
     from layerlint.estimate import packages as debian  # the Debian index loads only when needed
 
+    if release not in debian.available_releases():
+        return None  # a release without a shipped index (e.g. an old bullseye-based entry): unknown
     names = set(debian.minbase(release))
     if extra:
         names.update(debian.resolve(release, extra.split(","), names, recommends=False).packages)
@@ -154,14 +161,27 @@ def lookup(image_ref: str, platform: str | None = None) -> BaseImage | None:
     key = f"{ref.name}:{ref.tag}"
     key = table["aliases"].get(key, key)
     entry = table["images"].get(key)
-    if entry is None:
-        return None
+    return None if entry is None else _image(key, entry)
+
+
+def entries() -> tuple[BaseImage, ...]:
+    """Every tabled image under its canonical tag, sorted by reference (aliases not repeated)."""
+    return _entries()
+
+
+@lru_cache(maxsize=1)
+def _entries() -> tuple[BaseImage, ...]:
+    images = _table()["images"]
+    return tuple(_image(key, images[key]) for key in sorted(images))
+
+
+def _image(key: str, entry: dict) -> BaseImage:
     name, _, tag = key.partition(":")
     return BaseImage(
         name=name, tag=tag, size=entry["size"], compressed=entry["compressed"], layers=entry["layers"],
         distro=entry["distro"], release=entry["release"], package_manager=entry["package_manager"],
         packages_spec=entry["packages"], packages_exact=entry["packages_exact"], source=entry["source"],
-        date=entry["date"],
+        date=entry["date"], size_date=entry.get("size_date"),
     )
 
 
