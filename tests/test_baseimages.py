@@ -143,6 +143,12 @@ def test_tabled_sizes_and_packages_are_consistent() -> None:
     assert lookup("busybox").package_manager is None and lookup("busybox").compressed < 3_000_000
 
 
+def test_a_debian_release_without_a_shipped_index_has_no_package_set() -> None:
+    assert baseimages._packages(json.dumps("minbase:bullseye+curl")) is None
+    assert baseimages._packages(json.dumps("other:trixie")) is None
+    assert "curl" in baseimages._packages(json.dumps("minbase:trixie+curl"))
+
+
 def test_entries_lists_each_tabled_image_once() -> None:
     listed = baseimages.entries()
     refs = [image.ref for image in listed]
