@@ -7,11 +7,13 @@ Arguments are expanded with the instruction's ARG/ENV scope where BuildKit expan
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 
 from layerlint.build import lineage
 from layerlint.checks.compat_facts import DEFAULT_SHELL, earlier_stage_named, expand, expand_from, shell_at
+from layerlint.fixes import dockerfile_string, exec_form, shell_words
 from layerlint.model import Instruction, Word
 from layerlint.rule import Edit, Fix, Hit, RuleContext, Safety, check
 from layerlint.source import Span
@@ -66,7 +68,29 @@ def relative_workdir(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
         return
     if _workdir_before(ctx, ins):
         return  # resolved against a directory this Dockerfile set: deterministic (BuildKit agrees)
-    yield ctx.hit(word.span, f"WORKDIR {value} is relative: it depends on every WORKDIR before it, including the base image's", None, ins)
+    yield ctx.hit(
+        word.span,
+        f"WORKDIR {value} is relative: it depends on every WORKDIR before it, including the base image's",
+        _absolute_workdir(ctx, ins, word, value),
+        ins,
+    )
+
+
+def _absolute_workdir(ctx: RuleContext, ins: Instruction, word: Word, value: str) -> Fix | None:
+    """Write the path BuildKit resolves a relative WORKDIR to, when the one before it is known.
+
+    With no WORKDIR earlier in the stage (else the rule is quiet) that is only an image built
+    from ``scratch``, whose working directory is ``/``.  A value that needs quoting is left alone.
+    """
+    stage = ctx.stage_of(ins)
+    if ins.inner is not None or stage is None or "$" in word.raw:
+        return None
+    if lineage(ctx.build, stage)[0].base_expanded.strip().lower() != "scratch":
+        return None
+    path = "/" + posixpath.normpath(value).lstrip("/")
+    if path.startswith("/..") or any(c.isspace() or c in "\"'`$" for c in path):
+        return None
+    return Fix(f"Write WORKDIR {path}", (Edit(word.span, path),))
 
 
 # --------------------------------------------------------------------------- EXPOSE
@@ -113,7 +137,7 @@ def multiple_entrypoints(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
     yield from _overridden(ctx, ins, "ENTRYPOINT")
 
 
-_SHELL_LESS = re.compile(r"^(?:scratch$|(?:[^/]+/)*distroless/|cgr\.dev/chainguard/static)", re.I)
+_SHELL_LESS = re.compile(r"^(?:scratch$|(?:[^/]+/)*distroless/|cgr\.dev/chainguard/static)", re.IGNORECASE)
 
 
 def _has_no_shell(ctx: RuleContext, ins: Instruction) -> bool:
@@ -135,19 +159,40 @@ def cmd_in_shell_form(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
     if ins.keyword == "HEALTHCHECK":
         if ins.args[0].raw.upper() != "CMD" or len(ins.args) < 2 or not _has_no_shell(ctx, ins):
             return
-        yield ctx.hit(ins.args[1].span, "shell-form HEALTHCHECK needs /bin/sh, which this image does not have: the check always fails", None, ins)
+        yield ctx.hit(
+            ins.args[1].span,
+            "shell-form HEALTHCHECK needs /bin/sh, which this image does not have: the check always fails",
+            _exec_form_fix(ctx, ins, ins.args[1]),
+            ins,
+        )
         return
     yield ctx.hit(
         ins.args[0].span,
         f"shell-form {ins.keyword} runs under /bin/sh -c: the process is not PID 1 and never receives SIGTERM, so `docker stop` waits and kills it",
-        None,
+        _exec_form_fix(ctx, ins, ins.args[0]),
         ins,
     )
 
 
+def _exec_form_fix(ctx: RuleContext, ins: Instruction, command: Word) -> Fix | None:
+    """Rewrite a shell-form command that is only words and quotes as a JSON array (unsafe).
+
+    An ENTRYPOINT is left alone when the stage has a CMD: in exec form that CMD would become
+    its arguments, where the shell form ignored it.
+    """
+    words = shell_words(command.value)
+    if words is None or any(command.span.contains(c.span.start) for c in ctx.dockerfile.comments):
+        return None  # needs a shell, or a comment line inside the continuation would be lost
+    stage = ctx.stage_of(ins)
+    if ins.keyword == "ENTRYPOINT" and stage is not None and any(i.keyword == "CMD" for i in stage.instructions):
+        return None
+    array = exec_form(words)
+    return Fix(f"Write the command as {array}", (Edit(command.span, array),), Safety.UNSAFE)
+
+
 # --------------------------------------------------------------------------- ADD, COPY
 
-_URL = re.compile(r"^(?:https?|git|ssh)://|^git@", re.I)
+_URL = re.compile(r"^(?:https?|git|ssh)://|^git@", re.IGNORECASE)
 _ARCHIVE = re.compile(r"\.(?:tar|t[gbx]z|tbz2|tb2|tzst|tlz|taz|gz|bz2|xz|zst|lz|lzma|Z)$")
 _COPY_FLAGS = frozenset({"chown", "chmod", "link", "exclude", "parents"})
 
@@ -215,11 +260,22 @@ def copy_from_undefined_stage(ctx: RuleContext, ins: Instruction) -> Iterator[Hi
 def maintainer_instruction(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
     fix = None
     if ins.inner is None and ins.args:
-        value = ins.args[0].value.replace("\\", "\\\\").replace('"', '\\"')
+        raw = ins.args[0].raw  # BuildKit keeps MAINTAINER's text as written, quotes included
+        if len(raw) > 1 and raw[0] == raw[-1] and raw[0] in "\"'":
+            raw = raw[1:-1]
         label = "LABEL" if ins.keyword_raw.isupper() else "label"
+        value = dockerfile_string(raw, ctx.dockerfile.escape)
         fix = Fix(
-            "use LABEL maintainer",
-            (Edit(Span(ins.keyword_span.start, ins.args[0].span.end), f'{label} maintainer="{value}"'),),
+            f"Write {label} {_AUTHORS}=...",
+            (Edit(Span(ins.keyword_span.start, ins.args[0].span.end), f"{label} {_AUTHORS}={value}"),),
             Safety.UNSAFE,
         )
-    yield ctx.hit(ins.keyword_span, "MAINTAINER is deprecated and only sets the image's Author field: use LABEL maintainer=...", fix, ins)
+    yield ctx.hit(
+        ins.keyword_span,
+        f"MAINTAINER is deprecated and only sets the image's Author field: use LABEL {_AUTHORS}=...",
+        fix,
+        ins,
+    )
+
+
+_AUTHORS = "org.opencontainers.image.authors"
