@@ -304,3 +304,28 @@ def test_compression_ratios_are_ordered_and_archives_do_not_shrink(kind: str) ->
     r = ratio(kind)
     assert 0 < r.low <= r.estimate <= r.high <= 1.05
     assert (r.estimate > 0.9) == (kind == "compressed")
+
+
+# --------------------------------------------------------------------------- sizes in rule messages
+
+
+def test_size_rules_quote_the_estimate(tmp_path: Path) -> None:
+    from rule_harness import lint_snippet
+
+    text = ("FROM debian:bookworm\nCOPY app /app\nRUN apt-get update\nRUN pip install flask\n"
+            "RUN chown -R nobody /app\nRUN rm -rf /var/lib/apt/lists/*\nCOPY dist.tar.gz /tmp/\n"
+            "RUN tar -xzf /tmp/dist.tar.gz -C /opt\n")
+    files = {"app/a.bin": "x" * 4321, "dist.tar.gz": "y" * 2500}
+    messages = {f.code: f.message for f in lint_snippet(text, ("LL301", "LL303", "LL312", "LL313", "LL314"), files=files)}
+    assert "apt package lists left in this layer (~19.9 MB)" in messages["LL301"]
+    assert re.search(r"pip's download and wheel cache left in this layer \(~\d", messages["LL303"])
+    assert "its bytes (~19.9 MB) stay in that layer" in messages["LL312"]
+    assert "every file it touches (4.3 kB)" in messages["LL313"]
+    assert messages["LL314"].startswith("/tmp/dist.tar.gz (2.5 kB) was copied by COPY at line 7")
+
+
+def test_size_note_is_silent_when_nothing_is_known() -> None:
+    from layerlint.estimate import size_note
+
+    assert size_note(None) == "" and size_note(SizeRange.unknown("x")) == "" and size_note(SizeRange.exact(0)) == ""
+    assert size_note(SizeRange.unknown("x", low=2_000_000)) == " (at least 2.0 MB)"

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from layerlint.estimate import size_note, size_of
+from layerlint.estimate.sizes import total
 from layerlint.ledger import CACHES, Created, ledger, run_scripts
 from layerlint.rule import Fix, Hit, RuleContext
 from layerlint.source import Span
@@ -100,7 +102,9 @@ def cache_hits(
     for span, entries in found.items():
         cmd = by_span.get(span)
         what = " and ".join(CACHES[e.source].what for e in entries)
-        message = f"{what} left in this layer: {advice(entries[0], cmd)}"
+        sizes = [size_of(ctx, e) for e in entries]
+        size = None if None in sizes else total(sizes)  # type: ignore[arg-type]
+        message = f"{what} left in this layer{size_note(size)}: {advice(entries[0], cmd)}"
         cure = fix(cmd, subcommand_word(ctx, ins, cmd)) if fix is not None and cmd is not None else None
         yield ctx.hit(span, message, cure, ins)
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from layerlint.checks.size_common import commands, line, matters, package_changes
+from layerlint.estimate import size_note, size_of
 from layerlint.fixes import delete_instruction
 from layerlint.ledger import _SYSTEM_DIRS, CACHES, Change, Created, inside, join, ledger
 from layerlint.model import Instruction
@@ -116,7 +117,8 @@ def files_removed_in_later_layer(ctx: RuleContext, ins: Instruction) -> Iterator
             origin = f"it is part of {_what(first)}, {_origin(ctx, first)},"
         yield ctx.hit(
             change.span,
-            f"removing {change.path} frees nothing: {origin} and its bytes stay in that layer; {advice}",
+            f"removing {change.path} frees nothing: {origin} and its bytes{size_note(size_of(ctx, change))} stay in that"
+            f" layer; {advice}",
             None,
             ins,
         )
@@ -148,7 +150,7 @@ def permissions_changed_in_later_layer(ctx: RuleContext, ins: Instruction) -> It
         yield ctx.hit(
             change.span,
             f"{change.op} rewrites {_what(first)} ({_origin(ctx, first)}): this layer stores a second copy of"
-            f" every file it touches; {advice}",
+            f" every file it touches{size_note(size_of(ctx, change))}; {advice}",
             _chown_fix(ctx, ins, change, cmd, entries),
             ins,
         )
@@ -227,14 +229,16 @@ def archive_left_after_extraction(ctx: RuleContext, ins: Instruction) -> Iterato
                 advice = "download, extract and delete it in one RUN"
             yield ctx.hit(
                 x.span,
-                f"{x.archive} was {_origin(ctx, entry)} and stays in that layer after it is {verb} here; {advice}",
+                f"{x.archive}{size_note(size_of(ctx, entry))} was {_origin(ctx, entry)} and stays in that layer after it"
+                f" is {verb} here; {advice}",
                 None,
                 ins,
             )
         elif x.kept:
             yield ctx.hit(
                 x.span,
-                f"{x.archive} stays in this layer after it is {verb}: delete it in the same RUN"
+                f"{x.archive}{size_note(size_of(ctx, entry))} stays in this layer after it is {verb}: delete it in the"
+                " same RUN"
                 + (" (or stream it: curl ... | tar -x)" if verb == "extracted" else ""),
                 None,
                 ins,

@@ -6,7 +6,10 @@ The public API, kept import-light (submodules load on first call):
   compressed size, basis and the wasted bytes it carries (``layerlint.estimate.estimator``);
 * ``sizes_for(ctx)`` - the same, memoized on a rule context and sharing its ledger and shell
   parses, for rules that quote a size in their message;
-* ``phrase(size_range)`` - how a message says a size (``~19.9 MB``).
+* ``phrase(size_range)`` - how a message says a size (``~19.9 MB``);
+* ``size_of(ctx, entry_or_change)`` and ``size_note(size)`` - what a rule needs to quote the
+  bytes of a ledger entry (a cache, an archive) or of a later removal or rewrite: ``" (~19.9 MB)"``,
+  or ``""`` when the estimate has nothing to say.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ if TYPE_CHECKING:
     from layerlint.estimate.sizes import BuildEstimate, SizeRange
     from layerlint.model import Build
 
-__all__ = ["estimate_build", "phrase", "sizes_for"]
+__all__ = ["estimate_build", "phrase", "size_note", "size_of", "sizes_for"]
 
 
 def estimate_build(build: Build, context_dir: str | None = None, **kwargs: Any) -> BuildEstimate:
@@ -49,3 +52,27 @@ def phrase(size: SizeRange) -> str:
     from layerlint.estimate.sizes import phrase as say
 
     return say(size)
+
+
+def size_of(ctx: Any, thing: Any) -> SizeRange | None:
+    """Bytes of a ledger ``Created`` entry, or wasted by a ledger ``Change``; None when unknown.
+
+    Never raises: a rule's message must not depend on the estimator working.
+    """
+    from layerlint.ledger import Change
+
+    try:
+        estimate = sizes_for(ctx)
+        if isinstance(thing, Change):
+            found = [w for w in estimate.waste if w.change is thing]
+            return estimate.wasted_by_change(thing) if found else None
+        return estimate.entry_size(thing)
+    except Exception:  # noqa: BLE001 - the message goes out without a size
+        return None
+
+
+def size_note(size: SizeRange | None) -> str:
+    """`` (~19.9 MB)`` for a message, or ``""`` when the size is unknown or nothing."""
+    if size is None or (size.high is None and not size.low) or size.high == 0:
+        return ""
+    return f" ({phrase(size)})"
