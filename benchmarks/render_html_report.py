@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     if run(layers) != 0:
         return 1
     text = html.read_text(encoding="utf-8")
-    height = args.height or max(900, 320 + 62 * text.count("<tr>") + 170 * text.count('class="stage') + 34 * text.count(
+    height = args.height or max(900, 300 + 50 * text.count("<tr>") + 150 * text.count('class="stage') + 34 * text.count(
         'class="finding"'))
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as profile:

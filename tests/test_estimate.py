@@ -105,6 +105,10 @@ def test_apt_install_resolves_the_closure_and_recommends_cost_more() -> None:
     assert without.size.low <= without.size.estimate <= without.size.high  # type: ignore[operator]
     # apt lists removed in the same RUN are not counted
     assert not any("lists" in p.what for p in without.parts)
+    rec_part = next(p for p in with_rec.parts if p.ecosystem == "apt")
+    lean_part = next(p for p in without.parts if p.ecosystem == "apt")
+    assert lean_part.saving is None and rec_part.command is not None
+    assert rec_part.saving.estimate == pytest.approx(rec_part.size.estimate - lean_part.size.estimate, rel=0.01)
 
 
 def test_perl_counts_for_git_because_official_images_lack_it() -> None:

@@ -714,23 +714,23 @@ class _RunSizer:
         recommends = self.recommends(op)
         installed, debs_basis = self.state.debs()
         res = packages.resolve(distro.release, names, installed, recommends)
-        low, high = res.layer_range(distro.slim)
-        factor = _calibration("apt_layer_factor", (1.0, 1.0, 1.0))
-        spread = _UBUNTU_SPREAD if distro.proxy else 0.0
-        size = SizeRange.around((low + high) / 2 * factor[1], low * factor[0] * (1 - spread),
-                                high * factor[2] * (1 + spread), res.basis)
+        size = _apt_size(res, distro)
+        saving = None
+        if recommends and res.packages:  # what --no-install-recommends would save (the HTML report ranks by it)
+            lean = _apt_size(packages.resolve(distro.release, names, installed, False), distro)
+            saving = SizeRange.around(size.estimate - lean.estimate, size.low - lean.high if lean.high else 0,
+                                      size.high - lean.low if size.high is not None else None,
+                                      "Recommends packages")
         notes = [res.basis]
         if distro.proxy:
             notes.append(f"Ubuntu sized with Debian {distro.release}'s index (±{_UBUNTU_SPREAD:.0%})")
         if debs_basis:
             notes.append(debs_basis)
-        if res.unknown:
-            size = SizeRange(size.low, size.estimate, None, "")
         index = packages.load_index(distro.release)
         sized = tuple((n, (index.get(n).installed_kib or 0) * 1024) for n in res.packages if index.get(n) is not None)
         self.state.added_debs.update(res.packages)
         self.add(Part(label, "packages", replace(size, basis="; ".join(notes)), "/usr", True, packages=sized,
-                      ecosystem="apt"))
+                      ecosystem="apt", command=op.command.span, saving=saving))
 
     def apk_add(self, op: PackageOp) -> None:
         from layerlint.estimate import ecosystems
@@ -1120,6 +1120,17 @@ class _RunSizer:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _apt_size(res, distro: _Distro) -> SizeRange:  # type: ignore[no-untyped-def]
+    """Layer bytes of a Debian resolution: the payload model, then the harness calibration."""
+    low, high = res.layer_range(distro.slim)
+    factor = _calibration("apt_layer_factor_slim" if distro.slim else "apt_layer_factor", (1.0, 1.0, 1.0))
+    offset = _calibration("apt_layer_offset_bytes", (0.0, 0.0, 0.0)) if res.packages else (0.0, 0.0, 0.0)
+    spread = _UBUNTU_SPREAD if distro.proxy else 0.0
+    size = SizeRange.around((low + high) / 2 * factor[1] + offset[1], (low * factor[0] + offset[0]) * (1 - spread),
+                            (high * factor[2] + offset[2]) * (1 + spread), res.basis)
+    return SizeRange(size.low, size.estimate, None, size.basis) if res.unknown else size
 
 
 def _download_part(label: str, url: str, entry: Created | None, clone: bool = False) -> Part:

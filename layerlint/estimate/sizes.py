@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from layerlint.ledger import Change, Created
     from layerlint.model import Instruction, Stage
+    from layerlint.source import Span
 
 # Content kinds, each with its own measured gzip ratio (``layerlint.estimate.compression``).
 KINDS = ("packages", "python", "node", "text", "binary", "compressed", "npm-cache", "mixed", "empty")
@@ -111,6 +112,8 @@ class Part:
     ecosystem: str = ""  # "apt", "pip", "npm", "wheels" (pip wheel output), "rewrite" ...
     origins: dict[str, str] | None = field(default=None, compare=False, hash=False)  # dest -> "flags|context path"
     mix: tuple[tuple[str, int], ...] = ()  # bytes per content kind, when known file by file
+    command: Span | None = None  # the shell command that made it (package installs)
+    saving: SizeRange | None = None  # bytes an easy change would save (apt: --no-install-recommends)
 
 
 @dataclass(frozen=True, slots=True)

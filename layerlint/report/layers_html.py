@@ -83,6 +83,9 @@ def finding_cost(finding: Finding, estimate: BuildEstimate, build: Build) -> Siz
         return None
     layer = estimate.layer(ins)
     for part in layer.parts if layer is not None else ():
+        command = part.command
+        if part.saving is not None and command is not None and command.start <= finding.span.start <= command.end:
+            return part.saving
         entry = part.entry
         if entry is not None and entry.instruction.index == ins.index and \
                 entry.span.start <= finding.span.end and finding.span.start <= entry.span.end and part.size.estimate:
