@@ -37,6 +37,7 @@ __all__ = [
     "insert_after",
     "join_runs",
     "joined_text",
+    "requote",
     "run_end",
     "runs_as_root",
     "shell_words",
@@ -78,6 +79,43 @@ def dockerfile_string(value: str, escape: str) -> str:
         if c in ('"', "$", escape):
             out.append(escape)
         out.append(c)
+    return '"' + "".join(out) + '"'
+
+
+def requote(raw: str, escape: str) -> str | None:
+    """A word as written (quotes and escapes kept) rewritten as one double-quoted word with the same value.
+
+    Follows BuildKit's word lexer: outside quotes the escape token escapes any character,
+    inside single quotes nothing is special, inside double quotes only ``"``, ``$`` and the
+    escape token can be escaped.  Whitespace, which split the old word, is kept literally;
+    ``$`` expands the same inside double quotes.  None for an unterminated quote.
+    """
+    out: list[str] = []
+    i, n = 0, len(raw)
+    while i < n:
+        c = raw[i]
+        if c == escape:
+            if i + 1 < n:
+                nxt = raw[i + 1]
+                out.append(escape + nxt if nxt in ('"', "$", escape) else nxt)
+            i += 2
+        elif c == "'":
+            j = raw.find("'", i + 1)
+            if j == -1:
+                return None
+            out.append(dockerfile_string(raw[i + 1 : j], escape)[1:-1])
+            i = j + 1
+        elif c == '"':
+            j = i + 1
+            while j < n and raw[j] != '"':
+                j += 2 if raw[j] == escape else 1
+            if j >= n:
+                return None
+            out.append(raw[i + 1 : j])
+            i = j + 1
+        else:
+            out.append(c)
+            i += 1
     return '"' + "".join(out) + '"'
 
 

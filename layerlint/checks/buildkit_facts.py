@@ -6,6 +6,7 @@ it; these helpers answer the same questions without a registry:
 * whether a string is an image reference ``docker pull`` accepts (distribution's grammar);
 * which known name a misspelt variable most likely meant (edit distance below 3, as
   BuildKit's ``suggest`` package);
+* which case the file writes its keywords in (shared by the casing checks and their fixes);
 * which comment lines sit directly above an instruction (a blank line or an empty ``#``
   ends the block, as the parser's ``PrevComment``);
 * which variables a well-known base image defines, so ``COPY $PYTHON_VERSION`` on
@@ -23,6 +24,33 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from layerlint.model import Instruction
     from layerlint.rule import RuleContext
+
+# --------------------------------------------------------------------------- keyword casing
+
+
+def casing(word: str) -> str | None:
+    """``"lower"``, ``"upper"``, or None for a mixed-case word."""
+    if word == word.lower():
+        return "lower"
+    if word == word.upper():
+        return "upper"
+    return None
+
+
+def keyword_casing(ctx: RuleContext) -> tuple[str, int, int]:
+    """The file's majority keyword casing and the lower/upper counts (BuildKit's ConsistentInstructionCasing).
+
+    Global ARGs before the first FROM are not counted, as in BuildKit; a tie counts as upper.
+    """
+
+    def compute() -> tuple[str, int, int]:
+        words = [ins.keyword_raw for stage in ctx.build.stages for ins in stage.instructions]
+        lower = sum(1 for w in words if casing(w) == "lower")
+        upper = sum(1 for w in words if casing(w) == "upper")
+        return ("lower" if lower > upper else "upper"), lower, upper
+
+    return ctx.memo("buildkit.keyword-casing", compute)  # type: ignore[no-any-return]
+
 
 # --------------------------------------------------------------------------- suggestions
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.checks.buildkit_facts import did_you_mean, valid_image_reference
+from layerlint.checks.buildkit_facts import casing, did_you_mean, keyword_casing, valid_image_reference
 from layerlint.model import Flag, Instruction, Word
 from layerlint.rule import Edit, Fix, Hit, RuleContext, check
 from layerlint.source import Span
@@ -67,14 +67,29 @@ def from_as_casing_mismatch(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]
     keyword = ins.keyword_raw
     if word is None:
         return
-    if keyword == keyword.lower():
-        wanted = word.raw.lower()
-    elif keyword == keyword.upper():
-        wanted = word.raw.upper()
-    else:
+    case = casing(keyword)
+    if case is None:
         return  # a mixed-case keyword is LL532's concern
-    if word.raw != wanted:
-        yield ctx.hit(word.span, f"`{word.raw}` is cased differently from `{keyword}` on the same line", _replace(word, wanted, f"Write {wanted}"), ins)
+    if casing(word.raw) == case:
+        return
+    yield ctx.hit(word.span, f"`{word.raw}` is cased differently from `{keyword}` on the same line", _as_fix(ctx, ins, word), ins)
+
+
+def _as_fix(ctx: RuleContext, ins: Instruction, word: Word) -> Fix:
+    """Write ``AS`` like ``FROM`` - unless ``FROM`` breaks the file's keyword casing: then both follow the file.
+
+    Matching a ``from`` that inconsistent-instruction-casing is about to make ``FROM`` would
+    only trade one mismatch for another.
+    """
+    majority = keyword_casing(ctx)[0]
+    target = majority if casing(ins.keyword_raw) != majority else casing(ins.keyword_raw)
+    edits = []
+    if casing(ins.keyword_raw) != target:
+        edits.append(Edit(ins.keyword_span, ins.keyword if target == "upper" else ins.keyword.lower()))
+    wanted = word.raw.upper() if target == "upper" else word.raw.lower()
+    if wanted != word.raw:
+        edits.append(Edit(word.span, wanted))
+    return Fix(f"Write {ins.keyword if target == 'upper' else ins.keyword.lower()} ... {wanted}", tuple(edits))
 
 
 @check("LL141", instructions=("FROM",))

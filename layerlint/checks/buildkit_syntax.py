@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.checks.buildkit_facts import comments_above
+from layerlint.checks.buildkit_facts import casing, comments_above, keyword_casing
+from layerlint.fixes import requote
 from layerlint.model import Instruction, KeyValue
 from layerlint.rule import Edit, Fix, Hit, RuleContext, check
 from layerlint.source import Span
@@ -61,30 +62,23 @@ def empty_continuation_line(ctx: RuleContext) -> Iterator[Hit]:
 # --------------------------------------------------------------------------- keyword casing
 
 
-def _casing(word: str) -> str | None:
-    if word == word.lower():
-        return "lower"
-    if word == word.upper():
-        return "upper"
-    return None
-
-
 @check("LL532")
 def inconsistent_instruction_casing(ctx: RuleContext) -> Iterator[Hit]:
-    # Global ARGs before the first FROM are not counted, as in BuildKit.
     keywords = [ins for stage in ctx.build.stages for ins in stage.instructions]
-    lower = sum(1 for ins in keywords if _casing(ins.keyword_raw) == "lower")
-    upper = sum(1 for ins in keywords if _casing(ins.keyword_raw) == "upper")
-    majority = "lower" if lower > upper else "upper"
+    majority, lower, upper = keyword_casing(ctx)
     for ins in keywords:
         raw = ins.keyword_raw
-        if _casing(raw) == majority:
+        if casing(raw) == majority:
             continue
         wanted = raw.lower() if majority == "lower" else raw.upper()
+        edits = [Edit(ins.keyword_span, wanted)]
+        stage_as = ins.args[1] if ins.keyword == "FROM" and len(ins.args) == 3 and ins.args[1].raw.upper() == "AS" else None
+        if stage_as is not None and casing(stage_as.raw) == casing(raw):  # keep `FROM x AS y` matched (LL530)
+            edits.append(Edit(stage_as.span, stage_as.raw.lower() if majority == "lower" else stage_as.raw.upper()))
         yield ctx.hit(
             ins.keyword_span,
             f"`{raw}` breaks the file's {majority}-case keywords ({max(lower, upper)} of {len(keywords)})",
-            Fix(f"Write {wanted}", (Edit(ins.keyword_span, wanted),)),
+            Fix(f"Write {wanted}", tuple(edits)),
             ins,
         )
 
@@ -115,15 +109,19 @@ def _space_outside_quotes(text: str, escape: str) -> bool:
 
 
 def _modern_pair(ctx: RuleContext, pair: KeyValue) -> Fix | None:
-    """``key value`` -> ``key=value`` (quoted when the value has spaces), when that keeps the value."""
+    """``key value`` -> ``key=value``, double-quoted when the value has blanks, when that keeps the value.
+
+    The quoted form is written for the file's escape character (``layerlint.fixes.requote``).
+    """
     if pair.value_span is None or not _single_line(ctx, Span(pair.key_span.end, pair.value_span.end)):
         return None
     value = ctx.source.slice(pair.value_span)
     if not _space_outside_quotes(value, ctx.dockerfile.escape):
         return Fix("Write key=value", (Edit(Span(pair.key_span.end, pair.value_span.start), "="),))
-    if any(c in value for c in ("\"", "'", ctx.dockerfile.escape)):
+    quoted = requote(value, ctx.dockerfile.escape)
+    if quoted is None:
         return None
-    return Fix("Write key=value", (Edit(Span(pair.key_span.end, pair.value_span.end), f'="{value}"'),))
+    return Fix("Write key=value", (Edit(Span(pair.key_span.end, pair.value_span.end), "=" + quoted),))
 
 
 @check("LL534", instructions=("ENV", "LABEL"))
