@@ -34,10 +34,12 @@ __all__ = [
     "delete_instruction",
     "dockerfile_string",
     "exec_form",
+    "from_scratch",
     "insert_after",
     "join_runs",
     "joined_text",
     "requote",
+    "rooted",
     "run_end",
     "runs_as_root",
     "shell_words",
@@ -117,6 +119,31 @@ def requote(raw: str, escape: str) -> str | None:
             out.append(c)
             i += 1
     return '"' + "".join(out) + '"'
+
+
+def from_scratch(ctx: RuleContext, ins: Instruction) -> bool:
+    """Whether ``ins``'s image starts from ``scratch``, whose working directory is ``/`` (known)."""
+    from layerlint.build import lineage
+
+    stage = ctx.stage_of(ins)
+    return stage is not None and lineage(ctx.build, stage)[0].base_expanded.strip().lower() == "scratch"
+
+
+def rooted(path: str) -> str | None:
+    """A relative path resolved against ``/`` as BuildKit joins it (trailing ``/`` kept), or None.
+
+    None when the result would need quoting or escaping in a Dockerfile word.
+    """
+    import posixpath
+
+    out = posixpath.normpath("/" + path)
+    if path.endswith("/") and out != "/":
+        out += "/"
+    if out.startswith("//"):
+        out = "/" + out.lstrip("/")
+    if any(c.isspace() or c in "\\\"'`$" for c in out):
+        return None
+    return out
 
 
 # --------------------------------------------------------------------------- exec form

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from layerlint.build import lineage
 from layerlint.checks.compat_b_labels import image_stages
 from layerlint.checks.compat_facts import expand
-from layerlint.model import Instruction
-from layerlint.rule import Hit, RuleContext, check
+from layerlint.fixes import from_scratch, rooted
+from layerlint.model import Instruction, Word
+from layerlint.rule import Edit, Fix, Hit, RuleContext, check
 
 _WINDOWS_ABSOLUTE = re.compile(r"[A-Za-z]:[\\/]")
 
@@ -42,6 +43,14 @@ def env_uses_variable_set_in_same_env(ctx: RuleContext, ins: Instruction) -> Ite
 # --------------------------------------------------------------------------- COPY destination
 
 
+def _rooted_copy(ctx: RuleContext, ins: Instruction, dest: Word) -> Fix | None:
+    """In an image built from ``scratch`` the working directory is ``/``: write the destination absolute."""
+    if ins.inner is not None or ins.exec_form or dest.raw != dest.value or not from_scratch(ctx, ins):
+        return None
+    path = rooted(dest.value)
+    return Fix(f"Copy to {path}", (Edit(dest.span, path),)) if path is not None else None
+
+
 def _relative(value: str) -> bool:
     return not (value.startswith(("/", "\\")) or _WINDOWS_ABSOLUTE.match(value))
 
@@ -70,7 +79,7 @@ def copy_to_relative_path_without_workdir(ctx: RuleContext) -> Iterator[Hit]:
                     dest.span,
                     f"COPY to relative `{value}` while no WORKDIR is set in this stage: where it lands depends on the "
                     "base image's working directory",
-                    None,
+                    _rooted_copy(ctx, ins, dest),
                     ins,
                 )
         if stage is not None:

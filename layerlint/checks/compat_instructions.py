@@ -7,13 +7,12 @@ Arguments are expanded with the instruction's ARG/ENV scope where BuildKit expan
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterator
 
 from layerlint.build import lineage
 from layerlint.checks.compat_facts import DEFAULT_SHELL, earlier_stage_named, expand, expand_from, shell_at
-from layerlint.fixes import dockerfile_string, exec_form, shell_words
+from layerlint.fixes import dockerfile_string, exec_form, from_scratch, rooted, shell_words
 from layerlint.model import Instruction, Word
 from layerlint.rule import Edit, Fix, Hit, RuleContext, Safety, check
 from layerlint.source import Span
@@ -82,15 +81,10 @@ def _absolute_workdir(ctx: RuleContext, ins: Instruction, word: Word, value: str
     With no WORKDIR earlier in the stage (else the rule is quiet) that is only an image built
     from ``scratch``, whose working directory is ``/``.  A value that needs quoting is left alone.
     """
-    stage = ctx.stage_of(ins)
-    if ins.inner is not None or stage is None or "$" in word.raw:
+    if ins.inner is not None or "$" in word.raw or not from_scratch(ctx, ins):
         return None
-    if lineage(ctx.build, stage)[0].base_expanded.strip().lower() != "scratch":
-        return None
-    path = "/" + posixpath.normpath(value).lstrip("/")
-    if path.startswith("/..") or any(c.isspace() or c in "\"'`$" for c in path):
-        return None
-    return Fix(f"Write WORKDIR {path}", (Edit(word.span, path),))
+    path = rooted(value)
+    return Fix(f"Write WORKDIR {path}", (Edit(word.span, path),)) if path is not None else None
 
 
 # --------------------------------------------------------------------------- EXPOSE
