@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from collections.abc import Iterator
 
@@ -14,6 +13,8 @@ def is_dockerfile_name(name: str) -> bool:
     """Names Docker tooling treats as Dockerfiles (``Dockerfile``, ``api.Dockerfile``, ...)."""
     if name.endswith(".dockerignore"):
         return False
+    import fnmatch  # only directory walks need it; `layerlint Dockerfile` does not
+
     return any(fnmatch.fnmatchcase(name, p) for p in PATTERNS) or fnmatch.fnmatch(name.lower(), "*.dockerfile")
 
 
