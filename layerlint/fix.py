@@ -23,10 +23,17 @@ MAX_PASSES = 10
 
 @dataclass
 class FixResult:
+    """The fixed text and what happened; ``edits`` lets callers check exactly what changed.
+
+    ``edits`` holds one entry per applied batch: the text before it and the edits applied
+    to that text (``apply_edits(before, edits)`` gives the next text).
+    """
+
     text: str
     applied: list[Finding] = field(default_factory=list)
     remaining: list[Finding] = field(default_factory=list)
     passes: int = 0
+    edits: list[tuple[str, list[Edit]]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -111,6 +118,7 @@ def fix_source(
         result.passes += 1
         new_text = apply_edits(text, taken)
         if new_text != text and _acceptable(text, new_text, source.path, taken):
+            result.edits.append((text, taken))
             text = new_text
             result.applied.extend(chosen)
             continue
@@ -121,6 +129,7 @@ def fix_source(
             edits = list(f.fix.edits)
             candidate = apply_edits(text, edits)
             if candidate != text and _acceptable(text, candidate, source.path, edits):
+                result.edits.append((text, edits))
                 text = candidate
                 result.applied.append(f)
                 progressed = True
