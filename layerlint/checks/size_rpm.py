@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from layerlint.checks.size_common import cache_hits
 from layerlint.fixes import append_to_run
@@ -12,53 +12,33 @@ from layerlint.rule import Fix, Hit, RuleContext, check
 from layerlint.shell import Command, ShellWord
 
 
-def _advice(clean: str, folder: str) -> Callable[[Created, Command | None], str]:
+def _rpm_hits(
+    ctx: RuleContext, ins: Instruction, cache: str, clean: str, folder: str, tools: frozenset[str]
+) -> Iterator[Hit]:
+    """Hits for ``cache`` left by a RUN; the fix appends ``clean``, named as the install named its tool."""
+    tool, args = clean.split(" ", 1)
+
     def advice(entry: Created, cmd: Command | None) -> str:
-        tool = cmd.name if cmd is not None else clean.split()[0]
-        return f"run `{tool} {clean.split(' ', 1)[1]}` (or remove {folder}) at the end of the same RUN"
-
-    return advice
-
-
-def _clean(ctx: RuleContext, ins: Instruction, clean: str, tools: frozenset[str]):  # type: ignore[no-untyped-def]
-    """The fix: `` && <tool> clean ...`` at the end of the RUN, named as the install named it."""
+        return f"run `{cmd.name if cmd is not None else tool} {args}` (or remove {folder}) at the end of the same RUN"
 
     def fix(cmd: Command, word: ShellWord | None) -> Fix | None:
-        tool = cmd.name if cmd.name in tools else clean.split()[0]
-        command = f"{tool} {clean.split(' ', 1)[1]}"
+        command = f"{cmd.name if cmd.name in tools else tool} {args}"
         return append_to_run(ctx, ins, command, f"Run {command} at the end of the RUN")
 
-    return fix
+    yield from cache_hits(ctx, ins, {cache}, advice, fix)
 
 
 @check("LL305", instructions=("RUN",))
 def yum_cache_left_in_layer(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
-    yield from cache_hits(
-        ctx,
-        ins,
-        {"yum"},
-        _advice("yum clean all", "/var/cache/yum"),
-        _clean(ctx, ins, "yum clean all", frozenset({"yum"})),
-    )
+    yield from _rpm_hits(ctx, ins, "yum", "yum clean all", "/var/cache/yum", frozenset({"yum"}))
 
 
 @check("LL306", instructions=("RUN",))
 def dnf_cache_left_in_layer(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
-    yield from cache_hits(
-        ctx,
-        ins,
-        {"dnf"},
-        _advice("dnf clean all", "/var/cache/dnf or /var/cache/libdnf5"),
-        _clean(ctx, ins, "dnf clean all", frozenset({"dnf", "microdnf", "dnf5"})),
-    )
+    folder = "/var/cache/dnf or /var/cache/libdnf5"
+    yield from _rpm_hits(ctx, ins, "dnf", "dnf clean all", folder, frozenset({"dnf", "microdnf", "dnf5"}))
 
 
 @check("LL307", instructions=("RUN",))
 def zypper_cache_left_in_layer(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
-    yield from cache_hits(
-        ctx,
-        ins,
-        {"zypper"},
-        _advice("zypper clean --all", "/var/cache/zypp"),
-        _clean(ctx, ins, "zypper clean --all", frozenset({"zypper"})),
-    )
+    yield from _rpm_hits(ctx, ins, "zypper", "zypper clean --all", "/var/cache/zypp", frozenset({"zypper"}))
