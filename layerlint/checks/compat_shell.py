@@ -43,13 +43,14 @@ _APT_GET_SAFE = frozenset({"install", "remove", "purge", "update", "autoremove",
 
 @check("LL509", instructions=("RUN",))
 def apt_in_script(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
-    cmd = _first(ctx, ins, lambda c: c.name == "apt")
-    if cmd is None:
+    apts = [c for _, c in run_commands(ctx, ins) if c.name == "apt"]
+    if not apts:
         return
+    cmd = apts[0]
     fix = None
-    sub = cmd.subcommand()
-    if sub in _APT_GET_SAFE:
-        fix = Fix("use apt-get", (Edit(cmd.words[0].span, "apt-get"),), Safety.UNSAFE)
+    if all(c.subcommand() in _APT_GET_SAFE and c.words[0].raw == "apt" for c in apts):
+        # One report per RUN, so one fix for every `apt` in it: fixing the first alone leaves the report.
+        fix = Fix("use apt-get", tuple(Edit(c.words[0].span, "apt-get") for c in apts), Safety.UNSAFE)
     yield ctx.hit(cmd.span, "`apt` is meant for terminals and warns that its interface may change: scripts should use apt-get", fix, ins)
 
 
