@@ -91,7 +91,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     layers = add("layers", "show the layers each instruction creates")
     if wanted("layers"):
         layers.add_argument("path", help="the Dockerfile ('-' reads stdin)")
-        layers.add_argument("--format", default="text", choices=("text", "json"), help="text or json")
+        layers.add_argument("--format", default="text", choices=("text", "json", "html"), help="text, json or html")
         layers.add_argument("--context", help="build context directory (default: the Dockerfile's folder)")
         layers.add_argument("--platform", help="target platform, e.g. linux/amd64")
         _common(layers)
@@ -110,6 +110,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         from layerlint.commands import migrate
 
         migrate.add_arguments(migrate_parser)
+
+    cache_parser = add("cache", "which layers a change rebuilds, and what it costs")
+    if wanted("cache"):
+        from layerlint.commands import cache
+
+        cache.add_arguments(cache_parser)
+
+    add("server", "run the language server (needs the lsp extra)")
     return parser
 
 
@@ -160,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from layerlint.commands.rules import run
         elif args.command == "migrate":
             from layerlint.commands.migrate import run
+        elif args.command == "cache":
+            from layerlint.commands.cache import run
         else:
             parser.error(f"{args.command} is not available")
         return run(args)

@@ -161,3 +161,11 @@ def test_jobs_give_the_same_findings_in_the_same_order(tmp_path: Path, capsys) -
     code2, parallel, _ = run(capsys, "--select", "LL002", "--format", "concise", "--jobs", "2", str(tmp_path))
     assert code1 == code2 == 1
     assert serial == parallel and serial.count("LL002") == 12
+
+
+def test_cache_subcommand_is_wired(capsys) -> None:
+    code, out, _ = run(capsys, "cache", str(EXAMPLE), "--changed", str(EXAMPLE.parent / "app.py"), "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    first = [s["first_invalidated"] for s in doc["stages"]]
+    assert first[0]["line"] == 6 and first[0]["keyword"] == "COPY"
