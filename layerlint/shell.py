@@ -937,8 +937,22 @@ class _Walker:
             self.assignment(node, ctx, level)
         elif t == "comment":
             return
+        elif t == "case_item":
+            self.case_item(node, ctx, level)
         else:
             self.children(node, ctx, level)
+
+    def case_item(self, node: Node, ctx: int, level: int) -> None:
+        """Walk a ``case`` branch's body only: the ``|`` between its patterns is not a pipe."""
+        body = False
+        for ch in node.children:
+            if body:
+                self.walk(ch, ctx, level)
+            elif ch.type == ")":
+                body = True
+                self.op = None
+            else:
+                self.substitutions(ch, ctx, level)
 
     def children(self, node: Node, ctx: int, level: int) -> None:
         for ch in node.children:

@@ -674,3 +674,10 @@ def test_extractions(text: str, expected: tuple[str, str, str | None, str | None
 
 def test_non_extracting_archivers_are_ignored() -> None:
     assert extractions(parse_script("tar -czf out.tgz /src && gzip big && xz -z f")) == ()
+
+
+def test_case_pattern_separator_is_not_a_pipe() -> None:
+    from layerlint.shell import parse_script
+
+    script = parse_script('case "$a" in x|y) echo one ;; *) echo two ;; esac; ls | sort')
+    assert [(c.name, c.connector) for c in script.commands] == [("echo", None), ("echo", ";"), ("ls", ";"), ("sort", "|")]
