@@ -23,9 +23,10 @@ is allowed):
 LL003 reports a suppression that suppresses nothing, like ruff's RUF100 and sqlfluff's
 unused noqa.  A suppression can only be judged for rules that ran: names of rules that are
 not enabled (by selection, config, per-file-ignores) are never reported as unused, in any form,
-so a pragma kept for another configuration or for hadolint does not turn into noise.  The
-``# check=`` directive is never reported as unused either: it configures ``docker build``,
-whose checks layerlint's rules approximate but do not replace.
+so a pragma kept for another configuration does not turn into noise.  ``# hadolint`` pragmas
+and ``# check=`` comments are never reported as unused: the first are kept for hadolint, whose
+rules read some cases differently (removing one could make hadolint fire again), the second
+configure ``docker build --check``, whose checks layerlint's rules approximate but do not replace.
 """
 
 from __future__ import annotations
@@ -457,7 +458,9 @@ def _buildkit_rules() -> frozenset[str]:
 def _unused(p: _Placed, enabled: set[str], text: str, make: Callable[[str, Span, str], Finding]) -> Finding | None:
     """The LL003 finding for a suppression that suppressed nothing it could have, with a fix."""
     pragma = p.pragma
-    if pragma.void or pragma.form == "check":  # it configures `docker build --check` too
+    if pragma.void or pragma.form in ("check", "hadolint"):
+        # A `# check=` comment configures `docker build --check`, and a `# hadolint` pragma is
+        # kept for hadolint, whose rules read some cases differently: neither is judged here.
         return None
     if pragma.rules is None:
         if p.used:

@@ -150,11 +150,16 @@ def test_unused_suppression_is_reported_and_fixed_by_removing_the_line() -> None
 
 
 def test_partly_unused_suppression_reports_and_removes_only_the_unused_name() -> None:
-    text = f"FROM alpine\n# hadolint ignore=LL001, LL002 # reason\n{BAD_COPY}\n"
+    text = f"FROM alpine\n# layerlint: ignore=LL001, LL002 # reason\n{BAD_COPY}\n"
     [finding] = lint_snippet(text, ("LL001", "LL002", "LL003"))
     assert finding.code == "LL003" and "LL001" in finding.message and "LL002" not in finding.message
-    assert finding.column == len("# hadolint ignore=") + 1
-    assert apply_fix(text, finding) == f"FROM alpine\n# hadolint ignore=LL002 # reason\n{BAD_COPY}\n"
+    assert finding.column == len("# layerlint: ignore=") + 1
+    assert apply_fix(text, finding) == f"FROM alpine\n# layerlint: ignore=LL002 # reason\n{BAD_COPY}\n"
+
+
+def test_hadolint_pragmas_are_kept_for_hadolint_and_never_reported_unused() -> None:
+    text = f"FROM alpine\n# hadolint ignore=LL001, LL002\n# hadolint global ignore=DL3009\n{BAD_COPY}\n"
+    assert found(text, ("LL001", "LL002", "LL003", "LL301")) == []
 
 
 @pytest.mark.parametrize("form", ["# layerlint: ignore=LL001", "# hadolint ignore=LL001", "# hadolint global ignore=LL001"])
