@@ -134,12 +134,24 @@ def word_values(ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
 # --------------------------------------------------------------------------- SHELL
 
 
+WINDOWS_SHELL = ("cmd", "/S", "/C")
+_WINDOWS_BASE = re.compile(r"(?:^|/)(?:windows|nanoserver|servercore|windowsservercore)(?:[/:@-]|$)|ltsc\d{4}|windowsservercore", re.I)
+
+
+def default_shell(base: str) -> tuple[str, ...]:
+    """The shell the builder uses for RUN before any SHELL: ``cmd /S /C`` on Windows images."""
+    return WINDOWS_SHELL if _WINDOWS_BASE.search(base) else DEFAULT_SHELL
+
+
 def _shells(ctx: RuleContext) -> dict[int, tuple[str, ...]]:
     """The SHELL argv in effect for each instruction of each stage (inherited through FROM <stage>)."""
     out: dict[int, tuple[str, ...]] = {}
     ends: dict[int, tuple[str, ...]] = {}
     for stage in ctx.build.stages:
-        shell = ends.get(stage.base_stage, DEFAULT_SHELL) if stage.base_stage is not None else DEFAULT_SHELL
+        if stage.base_stage is not None:
+            shell = ends.get(stage.base_stage, DEFAULT_SHELL)
+        else:
+            shell = default_shell(stage.base_expanded)
         for ins in stage.instructions:
             out[ins.index] = shell
             if ins.keyword == "SHELL" and ins.exec_form and ins.args:

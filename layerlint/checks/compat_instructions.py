@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 from layerlint.build import lineage
-from layerlint.checks.compat_facts import DEFAULT_SHELL, earlier_stage_named, expand, expand_from, shell_at
+from layerlint.checks.compat_facts import DEFAULT_SHELL, WINDOWS_SHELL, earlier_stage_named, expand, expand_from, shell_at
 from layerlint.fixes import dockerfile_string, exec_form, from_scratch, rooted, shell_words
 from layerlint.model import Instruction, Word
 from layerlint.rule import Edit, Fix, Hit, RuleContext, Safety, check
@@ -148,7 +148,7 @@ def _has_no_shell(ctx: RuleContext, ins: Instruction) -> bool:
 def cmd_in_shell_form(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
     if ins.inner is not None or ins.exec_form or not ins.args:
         return
-    if ins.keyword != "HEALTHCHECK" and shell_at(ctx, ins) != DEFAULT_SHELL:
+    if ins.keyword != "HEALTHCHECK" and shell_at(ctx, ins) not in (DEFAULT_SHELL, WINDOWS_SHELL):
         return  # a SHELL instruction chose the shell on purpose (BuildKit's JSONArgsRecommended agrees)
     if ins.keyword == "HEALTHCHECK":
         if ins.args[0].raw.upper() != "CMD" or len(ins.args) < 2 or not _has_no_shell(ctx, ins):
