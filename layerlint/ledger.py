@@ -221,6 +221,7 @@ CACHES: dict[str, CacheSpec] = {
     )
 }
 _BARE_WRITES = frozenset({"yarn"})  # `yarn` alone installs
+_INFO_FLAGS = frozenset({"--version", "-v", "-V", "--help", "-h"})  # `yarn --version` installs nothing
 
 
 # --------------------------------------------------------------------------- paths
@@ -661,7 +662,8 @@ class _RunWalker:
                     self.clear(spec, env, opts, cmd)
                 continue
             sub = pos[0] if pos else ""
-            if not (sub in spec.writes or (pos and "*" in spec.writes) or (not pos and tool in _BARE_WRITES)):
+            bare = not pos and tool in _BARE_WRITES and not any(w.value in _INFO_FLAGS for w in cmd.args)
+            if not (sub in spec.writes or (pos and "*" in spec.writes) or bare):
                 continue
             if opts.has(*spec.off_flags) or any(env.get(v) for v in spec.off_env):
                 continue
