@@ -102,15 +102,24 @@ def _shell_has_pipefail(shell: tuple[str, ...]) -> bool:
     return bool(shell) and program_name(shell[0]) in _PIPEFAIL_SHELLS and _enables_pipefail(shell[1:])
 
 
+_CANNOT_FAIL = frozenset({"echo", "printf"})
+
+
 def _first_pipe(script: Script) -> Command | None:
-    """The right-hand command of the first top-level pipe, unless ``set -o pipefail`` comes first."""
+    """The right-hand command of the first top-level pipe, unless ``set -o pipefail`` comes first.
+
+    A pipe fed by ``echo`` or ``printf`` is skipped: they cannot fail in a way pipefail would
+    report (``echo "$SUM  f" | sha256sum -c -`` fails on the checker's own status).
+    """
+    previous: Command | None = None
     for cmd in script.commands:
         if cmd.depth:
             continue
         if cmd.name == "set" and _enables_pipefail([w.unquoted for w in cmd.args]):
             return None
-        if cmd.connector in ("|", "|&"):
+        if cmd.connector in ("|", "|&") and not (previous is not None and previous.name in _CANNOT_FAIL):
             return cmd
+        previous = cmd
     return None
 
 
