@@ -12,7 +12,8 @@ from layerlint.rule import Hit, RuleContext, check
 # A name whose first or last `_`-separated word (or whole name) says "secret", as BuildKit's
 # check reads it; `PUBLIC_KEY`, `PASSWORD_FILE` and `AUTH_VERSION` name something else.
 _SECRET = re.compile(r"(?:_|^)(?:apikey|auth|credentials?|key|password|pword|passwd|secret|token)(?:_|$)", re.I)
-_NOT_SECRET = re.compile(r"(?:_|^)(?:public|file|version)(?:_|$)", re.I)
+# A GPG/PGP key id or fingerprint is public: official images verify their downloads with one.
+_NOT_SECRET = re.compile(r"(?:_|^)(?:public|file|version|gpg|pgp)(?:_|$)", re.I)
 
 
 def secret_name(name: str) -> bool:
