@@ -217,7 +217,6 @@ def test_unused_layerlint_suppression_is_still_reported_and_fixed_safely() -> No
     assert hits[0].fix is not None and hits[0].fix.safety is Safety.SAFE
 
 
-@_open("the message quotes the first two words (`apt-get -y`) instead of the command and its subcommand")
 def test_update_alone_message_names_the_subcommand() -> None:
     text = "FROM debian:12-slim\nRUN apt-get -y update\nRUN apt-get install -y --no-install-recommends curl\n"
     hits = _hits(text, "LL202")

@@ -354,7 +354,7 @@ def package_index_update_alone(ctx: RuleContext) -> Iterator[Hit]:
             later_step, later_cmd = user
             verb = command_verb(later_cmd)
             message = (
-                f"this `{' '.join(w.unquoted for w in update.words[:2])}` is cached in its own layer: when line "
+                f"this `{update.name} {update.subcommand()}` is cached in its own layer: when line "
                 f"{line_of(ctx, later_step)} `{verb}` changes, it reuses these old package lists and installs "
                 f"outdated versions or fails on removed ones. Update and install in the same RUN."
             )
