@@ -187,7 +187,7 @@ CACHES: dict[str, CacheSpec] = {
         _spec("apt-lists", "apt package lists", "apt-get apt aptitude", "update", "/var/lib/apt/lists",
               cleans="distclean, dist-clean"),
         _spec("apk", "apk package indexes", "apk", "add update upgrade fix", "/var/cache/apk",
-              off_flags="--no-cache", cleans="cache clean, cache purge"),
+              off_flags="--no-cache --no-network", cleans="cache clean, cache purge"),  # --no-network fetches no index
         _spec("pip", "pip's download and wheel cache", "pip", "install download wheel", "~/.cache/pip",
               off_flags="--no-cache-dir", off_env="PIP_NO_CACHE_DIR", dir_flags="--cache-dir",
               dir_env="PIP_CACHE_DIR", cleans="cache purge"),

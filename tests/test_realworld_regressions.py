@@ -82,20 +82,26 @@ QUIET = [
         "LL145",
         "FROM golang:1.22 AS build\nRUN go build -o /out/tool ./cmd/tool\nFROM scratch AS export\n"
         "COPY --from=build /out/tool /tool\nFROM scratch\nCOPY --from=export / /\n",
-        "the source stage is FROM scratch: its / holds only what it copied, no second operating system",
+        None,
     ),
     _quiet(
         "unknown-helper-image",
         "LL145",
         "FROM golang:1.22-alpine AS build\nCOPY --from=example/cross-helpers:1.0 / /\nRUN xx-go build ./...\n",
-        "an external image layerlint has no data for is usually a scratch-based helper (xx, binfmt, CLI bundles)",
+        None,
+    ),
+    _quiet(
+        "helper-image-stage",
+        "LL145",
+        "FROM --platform=$BUILDPLATFORM tonistiigi/xx:1.4 AS xx\nFROM golang:1.22-alpine\nCOPY --from=xx / /\n",
+        None,
     ),
     # LL304 apk-cache-left-in-layer
     _quiet(
         "apk-no-network",
         "LL304",
         "FROM alpine:3.20\nRUN apk add --no-cache gcc && apk add --no-network --virtual .rundeps so:libc.musl-x86_64.so.1\n",
-        "`apk add --no-network` installs from what is already there and fetches no index",
+        None,
     ),
     # LL308 yarn-cache-left-in-layer
     *(
@@ -182,6 +188,12 @@ STILL_REPORTED = {
     ),
     "LL145-os-stage": ("LL145", "FROM debian:12 AS build\nRUN make\nFROM alpine:3.20\nCOPY --from=build / /\n", [4]),
     "LL145-os-image": ("LL145", "FROM alpine:3.20\nCOPY --from=debian:12 / /\n", [2]),
+    "LL145-official-image": ("LL145", "FROM alpine:3.20\nCOPY --from=busybox / /\n", [2]),
+    "LL145-unknown-image-stage-that-runs": (
+        "LL145",
+        "FROM example/builder:2 AS build\nRUN make\nFROM alpine:3.20\nCOPY --from=build / /\n",
+        [4],
+    ),
     "LL308-bare-yarn": ("LL308", "FROM node:20-slim\nCOPY package.json yarn.lock ./\nRUN yarn\n", [3]),
     "LL317-toolchain-kept": (
         "LL317",

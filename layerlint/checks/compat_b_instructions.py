@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from layerlint.build import lineage
 from layerlint.checks.compat_b_labels import image_stages
-from layerlint.checks.compat_facts import expand
+from layerlint.checks.compat_facts import earlier_stage_named, expand, expand_from
 from layerlint.fixes import from_scratch, rooted
 from layerlint.model import Instruction, Word
 from layerlint.rule import Edit, Fix, Hit, RuleContext, check
@@ -93,6 +93,48 @@ def _root(value: str | None) -> bool:
     return value is not None and value.startswith("/") and not value.strip("/")
 
 
+def _os_image(image: str) -> bool:
+    """Whether an external image most likely holds an operating system.
+
+    Known distributions (the base-image table, or the name and tag) do; so do Docker official
+    images (no namespace), which are all built on one, ``scratch`` aside.  A namespaced image
+    layerlint knows nothing of is usually a ``FROM scratch`` helper (tonistiigi/xx, binfmt, CLI
+    bundles) meant to be copied whole.  An unresolvable reference counts as an OS image.
+    """
+    from layerlint.estimate.baseimages import distro_of, parse_ref
+
+    ref = parse_ref(image)
+    if ref is None:
+        return True
+    if ref.name == "scratch":
+        return False
+    return "/" not in ref.name or distro_of(image) is not None
+
+
+def _source_has_os(ctx: RuleContext, ins: Instruction, raw: str) -> bool:
+    """Whether ``/`` of a ``--from`` source brings a second operating system along.
+
+    A stage answers for the root of its FROM chain: ``scratch`` holds only what was copied
+    into it; an external root is judged as an image, unless the chain RUNs something (then
+    it has a shell, so a system).
+    """
+    value = expand(ctx, ins, raw)
+    if value is None:
+        return True
+    source = earlier_stage_named(ctx, value, ctx.stage_of(ins))
+    if source is None and value.isdigit() and int(value) < len(ctx.build.stages):
+        source = ctx.build.stages[int(value)]
+    if source is None:
+        return _os_image(value)
+    chain = lineage(ctx.build, source)
+    base = expand_from(ctx, chain[0].base)
+    if base is None:
+        return True
+    if base.strip().lower() == "scratch":
+        return False
+    return any(i.keyword == "RUN" for s in chain for i in s.instructions) or _os_image(base)
+
+
 @check("LL145", instructions=("COPY",))
 def copy_whole_stage_filesystem(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
     effective = ins.effective
@@ -101,6 +143,8 @@ def copy_whole_stage_filesystem(ctx: RuleContext, ins: Instruction) -> Iterator[
         return
     dest = effective.args[-1]
     if not _root(dest.value) or not any(_root(w.value) for w in effective.args[:-1]):
+        return
+    if ins.inner is None and not _source_has_os(ctx, ins, source.value):
         return
     yield ctx.hit(
         effective.span,
