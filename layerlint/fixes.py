@@ -35,6 +35,7 @@ __all__ = [
     "dockerfile_string",
     "exec_form",
     "from_scratch",
+    "hides_comment",
     "insert_after",
     "join_runs",
     "joined_text",
@@ -68,6 +69,11 @@ def delete_instruction(source: SourceFile, ins: Instruction) -> Edit:
     if start > 0:  # last line: take the preceding line break (and its \r) instead
         start -= 2 if text[start - 2 : start] == "\r\n" else 1
     return Edit(Span(start, len(text)), "")
+
+
+def hides_comment(ctx: RuleContext, span: Span) -> bool:
+    """Whether a comment line sits inside ``span`` (a continuation skips it): replacing the span would drop it."""
+    return any(span.start <= c.span.start < span.end for c in ctx.dockerfile.comments)
 
 
 def dockerfile_string(value: str, escape: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from layerlint.build import lineage
 from layerlint.checks.compat_b_labels import image_stages
 from layerlint.checks.compat_facts import earlier_stage_named, expand, expand_from
-from layerlint.fixes import from_scratch, rooted
+from layerlint.fixes import from_scratch, hides_comment, rooted
 from layerlint.model import Instruction, Word
 from layerlint.rule import Edit, Fix, Hit, RuleContext, check
 
@@ -46,6 +46,8 @@ def env_uses_variable_set_in_same_env(ctx: RuleContext, ins: Instruction) -> Ite
 def _rooted_copy(ctx: RuleContext, ins: Instruction, dest: Word) -> Fix | None:
     """In an image built from ``scratch`` the working directory is ``/``: write the destination absolute."""
     if ins.inner is not None or ins.exec_form or dest.raw != dest.value or not from_scratch(ctx, ins):
+        return None
+    if hides_comment(ctx, dest.span):
         return None
     path = rooted(dest.value)
     return Fix(f"Copy to {path}", (Edit(dest.span, path),)) if path is not None else None

@@ -11,8 +11,15 @@ import re
 from collections.abc import Iterator
 
 from layerlint.build import lineage
-from layerlint.checks.compat_facts import DEFAULT_SHELL, WINDOWS_SHELL, earlier_stage_named, expand, expand_from, shell_at
-from layerlint.fixes import dockerfile_string, exec_form, from_scratch, rooted, shell_words
+from layerlint.checks.compat_facts import (
+    DEFAULT_SHELL,
+    WINDOWS_SHELL,
+    earlier_stage_named,
+    expand,
+    expand_from,
+    shell_at,
+)
+from layerlint.fixes import dockerfile_string, exec_form, from_scratch, hides_comment, rooted, shell_words
 from layerlint.model import Instruction, Word
 from layerlint.rule import Edit, Fix, Hit, RuleContext, Safety, check
 from layerlint.source import Span
@@ -81,7 +88,7 @@ def _absolute_workdir(ctx: RuleContext, ins: Instruction, word: Word, value: str
     With no WORKDIR earlier in the stage (else the rule is quiet) that is only an image built
     from ``scratch``, whose working directory is ``/``.  A value that needs quoting is left alone.
     """
-    if ins.inner is not None or "$" in word.raw or not from_scratch(ctx, ins):
+    if ins.inner is not None or "$" in word.raw or not from_scratch(ctx, ins) or hides_comment(ctx, word.span):
         return None
     path = rooted(value)
     return Fix(f"Write WORKDIR {path}", (Edit(word.span, path),)) if path is not None else None
@@ -175,7 +182,7 @@ def _exec_form_fix(ctx: RuleContext, ins: Instruction, command: Word) -> Fix | N
     its arguments, where the shell form ignored it.
     """
     words = shell_words(command.value)
-    if words is None or any(command.span.contains(c.span.start) for c in ctx.dockerfile.comments):
+    if words is None or hides_comment(ctx, command.span):
         return None  # needs a shell, or a comment line inside the continuation would be lost
     stage = ctx.stage_of(ins)
     if ins.keyword == "ENTRYPOINT" and stage is not None and any(i.keyword == "CMD" for i in stage.instructions):
@@ -253,7 +260,7 @@ def copy_from_undefined_stage(ctx: RuleContext, ins: Instruction) -> Iterator[Hi
 @check("LL510", instructions=("MAINTAINER",))
 def maintainer_instruction(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
     fix = None
-    if ins.inner is None and ins.args:
+    if ins.inner is None and ins.args and not hides_comment(ctx, ins.span):
         raw = ins.args[0].raw  # BuildKit keeps MAINTAINER's text as written, quotes included
         if len(raw) > 1 and raw[0] == raw[-1] and raw[0] in "\"'":
             raw = raw[1:-1]
