@@ -388,6 +388,12 @@ def test_conformance_files_are_present() -> None:
             "FROM nginx\nCMD nginx -g 'daemon off;' 2>&1\n",
             id="LL508-redirect-no-fix",
         ),
+        pytest.param(
+            "# escape=`\nFROM debian:12\nMAINTAINER a `\n# joined over a comment\n  b\n",
+            True,
+            "# escape=`\nFROM debian:12\nMAINTAINER a `\n# joined over a comment\n  b\n",
+            id="LL510-comment-inside-continuation-no-fix",
+        ),
     ],
 )
 def test_fix_output_on_known_shapes(text: str, unsafe: bool, expected: str) -> None:
