@@ -28,10 +28,12 @@ if TYPE_CHECKING:
     Table = Mapping[str, "str | Table"]
 
 __all__ = [
+    "AptSweep",
     "Download",
     "Extraction",
     "PackageOp",
     "apt_lists_cleaned",
+    "apt_sweeps",
     "cache_cleaned",
     "disables_cache",
     "downloads",
@@ -444,6 +446,63 @@ def removes(script: Script, path: str) -> Command | None:
                 break
             current = current.rsplit("/", 1)[0] or "/"
     return None
+
+
+class AptSweep(Frozen):
+    """``apt-mark auto '.*'`` then an auto-removing ``apt-get purge --auto-remove`` (or ``autoremove``).
+
+    The docker-library idiom: mark every package automatically installed, re-mark the ones
+    to keep, and let the auto-removal purge the rest, so whatever this script installed
+    before ``mark`` is gone after ``remove`` unless it is in ``kept`` (literal names marked
+    manual again in between; ``apt-mark manual $savedAptMark`` re-marks what was installed
+    before the RUN, so words with expansions are left out).
+    """
+
+    __slots__ = ("mark", "remove", "kept")  # noqa: RUF023  # constructor order: Value relies on it
+    mark: Command
+    remove: Command
+    kept: frozenset[str]
+
+    def __init__(self, mark: Command, remove: Command, kept: frozenset[str]) -> None:
+        _set(self, "mark", mark)
+        _set(self, "remove", remove)
+        _set(self, "kept", kept)
+
+    def removes(self, install: Command) -> bool:
+        """Whether packages installed by ``install`` (a command of the same script) are swept."""
+        return install.span.end <= self.mark.span.start
+
+
+_MARK_ALL = frozenset({".*", "*", "^.*$", "^.*"})
+
+
+def _auto_removes(op: PackageOp) -> bool:
+    if _FAMILIES.get(op.manager, op.manager) != "apt-get":
+        return False
+    return op.action == "autoremove" or (
+        op.action in ("remove", "purge") and op.options.has("--auto-remove", "--autoremove"))
+
+
+def apt_sweeps(script: Script) -> tuple[AptSweep, ...]:
+    """Every ``apt-mark auto '.*'`` … auto-removal pair of ``script``, in order (memoized)."""
+
+    def compute() -> tuple[AptSweep, ...]:
+        found: list[AptSweep] = []
+        mark: Command | None = None
+        kept: set[str] = set()
+        removers = {op.command.span: op for op in package_ops(script) if _auto_removes(op)}
+        for cmd in script.commands:
+            words = [w.unquoted for w in cmd.args]
+            if cmd.name == "apt-mark" and words[:1] == ["auto"] and _MARK_ALL & set(words[1:]):
+                mark, kept = cmd, set()
+            elif mark is not None and cmd.name == "apt-mark" and words[:1] == ["manual"]:
+                kept.update(w.unquoted for w in cmd.args[1:] if w.value is not None and not w.unquoted.startswith("-"))
+            elif mark is not None and cmd.span in removers:
+                found.append(AptSweep(mark, cmd, frozenset(kept)))
+                mark = None
+        return tuple(found)
+
+    return _memo(script, "apt_sweeps", compute)
 
 
 def apt_lists_cleaned(script: Script) -> Command | None:

@@ -118,7 +118,7 @@ QUIET = [
         "    apt-mark auto '.*' > /dev/null; apt-mark manual $saved; \\\n"
         "    apt-get purge -y --auto-remove; rm -rf /var/lib/apt/lists/*\n"
         'CMD ["app"]\n',
-        "`apt-mark auto '.*'` then `apt-get purge --auto-remove` removes every package the RUN did not re-mark",
+        None,
     ),
     # LL312 files-removed-in-later-layer
     _quiet(
@@ -200,6 +200,16 @@ STILL_REPORTED = {
         (
             "FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends gcc make \\\n"
             '    && make -C /usr/src/app install && rm -rf /var/lib/apt/lists/*\nCMD ["app"]\n'
+        ),
+        [2],
+    ),
+    "LL317-toolchain-re-marked-manual": (
+        "LL317",
+        (
+            "FROM debian:12-slim\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends gcc make; make -C /usr/src/app install; \\\n"
+            "    apt-mark auto '.*' > /dev/null; apt-mark manual gcc; apt-get purge -y --auto-remove\n"
+            'CMD ["app"]\n'
         ),
         [2],
     ),

@@ -2,7 +2,8 @@
 
 To keep noise low the rule speaks only when all of these hold in the target stage (the
 only stage of a single-stage file): a RUN installs a toolchain package and does not remove
-it again in the same RUN; some RUN of the stage builds something (make, go build, pip
+it again in the same RUN (by name, or by the docker-library sweep ``apt-mark auto '.*'`` …
+``apt-get purge --auto-remove``); some RUN of the stage builds something (make, go build, pip
 install, ...), so the toolchain has a job at build time; and the image starts an
 application (its CMD/ENTRYPOINT is not a shell), so it is not a development image.
 """
@@ -53,8 +54,22 @@ def build_toolchain_in_final_image(ctx: RuleContext, ins: Instruction) -> Iterat
         )
 
 
+def _swept(ctx: RuleContext, ins: Instruction, op: PackageOp) -> frozenset[str] | None:
+    """Names an apt install keeps through a later ``apt-mark auto '.*'`` sweep; None if none sweeps it."""
+    from layerlint.pkgfacts import apt_sweeps
+
+    if op.family != "apt":
+        return None
+    for script in run_scripts(ctx, ins):
+        if any(c is op.command for c in script.commands):
+            for sweep in apt_sweeps(script):
+                if sweep.removes(op.command):
+                    return sweep.kept
+    return None
+
+
 def _kept_toolchain(ctx: RuleContext, ins: Instruction) -> list[tuple[PackageOp, list[str]]]:
-    """Toolchain packages this RUN installs and does not remove again."""
+    """Toolchain packages this RUN installs and does not remove again (by name, or by an apt-mark sweep)."""
     ops = package_changes(ctx, ins)
     out = []
     for k, op in enumerate(ops):
@@ -63,6 +78,9 @@ def _kept_toolchain(ctx: RuleContext, ins: Instruction) -> list[tuple[PackageOp,
         removed = {n for later in ops[k + 1 :] if later.action == "remove" and later.family == op.family for n in later.names}
         if op.virtual is not None and op.virtual in removed:
             continue
+        kept = _swept(ctx, ins, op)
+        if kept is not None:
+            removed |= set(op.names) - kept
         names = [n for n in op.names if TOOLCHAIN.match(n) and n not in removed and n != op.virtual]
         if names:
             out.append((op, names))
