@@ -128,7 +128,7 @@ QUIET = [
         "RUN echo 'Acquire::http::Proxy \"http://proxy:3128\";' > /etc/apt/apt.conf.d/30proxy\n"
         "RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n"
         "RUN rm -f /etc/apt/apt.conf.d/30proxy\n",
-        "a config file of a few hundred bytes removed for its effect, not its size: nothing worth reporting",
+        None,
     ),
     # LL502 cd-in-run
     _quiet(
@@ -217,6 +217,11 @@ STILL_REPORTED = {
         "LL312",
         "FROM debian:12-slim\nRUN apt-get update\nRUN apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\n",
         [4],
+    ),
+    "LL312-small-file-in-removed-tree": (
+        "LL312",
+        "FROM debian:12-slim\nCOPY . /src\nRUN rm -rf /src\n",
+        [3],
     ),
     "LL502-lasting-dir": ("LL502", "FROM debian:12-slim\nRUN mkdir -p /app && cd /app && touch marker\n", [2]),
     "LL620-api-key": ("LL620", "FROM alpine:3.20\nARG VENDOR_API_KEY\nENV VENDOR_API_KEY=${VENDOR_API_KEY}\n", [2, 3]),

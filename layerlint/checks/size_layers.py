@@ -12,6 +12,7 @@ import glob
 import os
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from layerlint.checks.size_common import commands, line, matters, package_changes
 from layerlint.estimate import size_note, size_of
@@ -21,6 +22,9 @@ from layerlint.model import Instruction
 from layerlint.rule import Edit, Fix, Hit, RuleContext, Safety, check
 from layerlint.shell import Command
 from layerlint.source import Span
+
+if TYPE_CHECKING:
+    from layerlint.estimate.sizes import SizeRange
 
 _VERB = {
     "copy": "copied by COPY",
@@ -92,6 +96,18 @@ def _earlier(ctx: RuleContext, change: Change, ops_need_recursion: bool) -> list
     return sure or maybe
 
 
+NEGLIGIBLE = 64 << 10  # LL312 ignores a removed single file known to be at most this many bytes
+
+
+def _negligible(entries: list[Created], size: SizeRange | None) -> bool:
+    """Whether a removal reaches only single files whose bytes are bounded and small.
+
+    Directory trees are always worth a word: what they hold at build time is less certain
+    than a lint-time look at the context or a guess at a command's output.
+    """
+    return size is not None and size.high is not None and size.high <= NEGLIGIBLE and not any(e.tree for e in entries)
+
+
 @check("LL312", instructions=("RUN",))
 def files_removed_in_later_layer(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
     if not matters(ctx, ins):
@@ -102,7 +118,8 @@ def files_removed_in_later_layer(ctx: RuleContext, ins: Instruction) -> Iterator
         if change.op != "remove":
             continue
         entries = [e for e in _earlier(ctx, change, False) if id(e) not in extracted]  # LL314 reports those
-        if not entries:
+        size = size_of(ctx, change) if entries else None
+        if not entries or _negligible(entries, size):
             continue
         first = entries[0]
         if _by_run(first):
@@ -117,7 +134,7 @@ def files_removed_in_later_layer(ctx: RuleContext, ins: Instruction) -> Iterator
             origin = f"it is part of {_what(first)}, {_origin(ctx, first)},"
         yield ctx.hit(
             change.span,
-            f"removing {change.path} frees nothing: {origin} and its bytes{size_note(size_of(ctx, change))} stay in that"
+            f"removing {change.path} frees nothing: {origin} and its bytes{size_note(size)} stay in that"
             f" layer; {advice}",
             None,
             ins,
