@@ -30,7 +30,6 @@ def _quiet(case_id: str, rid: str, text: str, bug: str | None, *also: str):  # t
     return pytest.param(rid, text, also, id=f"{rid}-{case_id}", marks=_open(bug) if bug else ())
 
 
-_CD_WHY = "WORKDIR cannot replace a cd into a directory that exists only while this RUN runs"
 _HADOLINT_DL3009 = (
     "# hadolint global ignore=DL3009\n"
     "FROM debian:12-slim\n"
@@ -67,7 +66,7 @@ QUIET = [
         "argument-substitution",
         "LL514",
         'FROM alpine:3.20\nRUN mkdir -p "/out/build-$(uname -m | tr _ -)"\n',
-        "a pipe inside $(...) used as an argument: the outer command's status is what counts, pipefail or not",
+        None,
     ),
     _quiet(
         "windows-cmd",
@@ -135,19 +134,19 @@ QUIET = [
         "mktemp",
         "LL502",
         'FROM debian:12-slim\nRUN tmp="$(mktemp -d)"; cd "$tmp"; touch x; cd /; rm -rf "$tmp"\n',
-        _CD_WHY,
+        None,
     ),
     _quiet(
         "removed-dir",
         "LL502",
         "FROM debian:12-slim\nRUN mkdir /b && cd /b && echo w > f && cd / && rm -rf /b\n",
-        _CD_WHY,
+        None,
     ),
     _quiet(
         "mount-target",
         "LL502",
         "FROM debian:12-slim\nRUN --mount=type=bind,target=/src cd /src && cat README\n",
-        _CD_WHY,
+        None,
     ),
     # LL620 secret-in-arg-or-env
     _quiet("gpg", "LL620", "FROM debian:12-slim\nENV GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D\n", None),
@@ -186,6 +185,8 @@ STILL_REPORTED = {
         'FROM debian:12-slim\nRUN case "$(uname -m)" in x86_64) echo x ;; esac; find /usr -name "*.so" | xargs ls\n',
         [2],
     ),
+    "LL514-pipe-in-assignment": ("LL514", "FROM alpine:3.20\nRUN set -e; arch=\"$(uname -m | tr _ -)\"; echo $arch\n", [2]),
+    "LL514-pipe-in-subshell": ("LL514", "FROM alpine:3.20\nRUN (wget -qO- https://example.invalid/x | tar xz)\n", [2]),
     "LL145-os-stage": ("LL145", "FROM debian:12 AS build\nRUN make\nFROM alpine:3.20\nCOPY --from=build / /\n", [4]),
     "LL145-os-image": ("LL145", "FROM alpine:3.20\nCOPY --from=debian:12 / /\n", [2]),
     "LL145-official-image": ("LL145", "FROM alpine:3.20\nCOPY --from=busybox / /\n", [2]),
@@ -224,6 +225,12 @@ STILL_REPORTED = {
         [3],
     ),
     "LL502-lasting-dir": ("LL502", "FROM debian:12-slim\nRUN mkdir -p /app && cd /app && touch marker\n", [2]),
+    "LL502-cd-back-then-lasting": (
+        "LL502",
+        'FROM debian:12-slim\nRUN --mount=type=bind,target=/src cd /src && make; cd /; cd /opt && touch x\n',
+        [2],
+    ),
+    "LL502-removed-elsewhere": ("LL502", "FROM debian:12-slim\nRUN rm -rf /b; mkdir /b && cd /b && touch f\n", [2]),
     "LL620-api-key": ("LL620", "FROM alpine:3.20\nARG VENDOR_API_KEY\nENV VENDOR_API_KEY=${VENDOR_API_KEY}\n", [2, 3]),
 }
 

@@ -6,6 +6,7 @@ scripts, subshells included) and skip exec-form RUN and PowerShell/cmd shells.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 from layerlint.checks.compat_facts import is_posix_shell, program_name, run_commands, run_scripts, shell_at
@@ -18,11 +19,64 @@ def _first(ctx: RuleContext, ins: Instruction, wanted) -> Command | None:  # typ
     return next((cmd for _, cmd in run_commands(ctx, ins) if wanted(cmd)), None)
 
 
+_BRACED = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_VARIABLE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _path_key(path: str) -> str:
+    """A path for comparison: ``${X}`` spelled ``$X``, no ``.``/``//``/trailing ``/``."""
+    from layerlint.ledger import normalize
+
+    return normalize(_BRACED.sub(r"$\1", path)) if path else path
+
+
+def _under(path: str, root: str) -> bool:
+    from layerlint.ledger import inside
+
+    return path == root or inside(path, root)
+
+
+def _temporary(script: Script, cmd: Command, target: str) -> bool:
+    """``cd "$(mktemp -d)"``, or ``cd "$tmp"`` with ``tmp`` assigned from ``mktemp`` earlier in the script."""
+    if "mktemp" in target:
+        return True
+    names = set(_VARIABLE.findall(_BRACED.sub(r"$\1", target)))
+    for other in script.commands:
+        if other.span.start >= cmd.span.start:
+            break
+        texts = other.assignments if not other.words else (
+            [w.unquoted for w in other.args] if other.name in ("export", "local", "declare", "readonly", "typeset") else [])
+        if any(t.partition("=")[0] in names and "mktemp" in t.partition("=")[2] for t in texts):
+            return True
+    return False
+
+
+def _cd_lasts(ins: Instruction, script: Script, cmd: Command) -> bool:
+    """Whether WORKDIR could stand in for this ``cd``: its directory outlives the RUN.
+
+    Not ``cd /`` (back to the start), nor a directory made by ``mktemp``, removed later in
+    the same script, or mounted for this RUN only (``--mount`` target).
+    """
+    from layerlint.ledger import mount_targets
+    from layerlint.pkgfacts import removed_paths
+
+    pos = cmd.positional()
+    if not pos:
+        return True
+    target = _path_key(pos[0].unquoted)
+    if target == "/" or _temporary(script, cmd, pos[0].unquoted):
+        return False
+    if any(rm.span.start > cmd.span.start and _under(target, _path_key(path)) for path, rm in removed_paths(script)):
+        return False
+    return not any(_under(target, mount) for mount in mount_targets(ins))
+
+
 @check("LL502", instructions=("RUN",))
 def cd_in_run(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
-    cmd = _first(ctx, ins, lambda c: c.name == "cd" and not c.in_subshell and c.depth == 0)
-    if cmd is not None:
-        yield ctx.hit(cmd.span, "`cd` lasts only for this RUN: set the directory with WORKDIR so every instruction sees it", None, ins)
+    for script, cmd in run_commands(ctx, ins):
+        if cmd.name == "cd" and not cmd.in_subshell and cmd.depth == 0 and _cd_lasts(ins, script, cmd):
+            yield ctx.hit(cmd.span, "`cd` lasts only for this RUN: set the directory with WORKDIR so every instruction sees it", None, ins)
+            return
 
 
 @check("LL602", instructions=("RUN",))
@@ -105,11 +159,26 @@ def _shell_has_pipefail(shell: tuple[str, ...]) -> bool:
 _CANNOT_FAIL = frozenset({"echo", "printf"})
 
 
+def _in_argument(script: Script, cmd: Command) -> bool:
+    """Whether ``cmd`` runs inside a ``$(...)`` that is a word of another command.
+
+    That command's status is what counts, pipefail or not (``mkdir "/out/$(uname -m | tr _ -)"``);
+    a plain assignment ``X=$(a | b)`` has no words, so its pipe still matters.
+    """
+    if not cmd.in_subshell:
+        return False
+    start, end = cmd.span.start, cmd.span.end
+    return any(
+        other is not cmd and w.span.start <= start and end <= w.span.end for other in script.commands for w in other.words
+    )
+
+
 def _first_pipe(script: Script) -> Command | None:
     """The right-hand command of the first top-level pipe, unless ``set -o pipefail`` comes first.
 
     A pipe fed by ``echo`` or ``printf`` is skipped: they cannot fail in a way pipefail would
-    report (``echo "$SUM  f" | sha256sum -c -`` fails on the checker's own status).
+    report (``echo "$SUM  f" | sha256sum -c -`` fails on the checker's own status); so is a
+    pipe inside a command substitution used as another command's argument.
     """
     previous: Command | None = None
     for cmd in script.commands:
@@ -117,7 +186,8 @@ def _first_pipe(script: Script) -> Command | None:
             continue
         if cmd.name == "set" and _enables_pipefail([w.unquoted for w in cmd.args]):
             return None
-        if cmd.connector in ("|", "|&") and not (previous is not None and previous.name in _CANNOT_FAIL):
+        if (cmd.connector in ("|", "|&") and not (previous is not None and previous.name in _CANNOT_FAIL)
+                and not _in_argument(script, cmd)):
             return cmd
         previous = cmd
     return None
