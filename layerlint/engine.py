@@ -43,7 +43,9 @@ def load_checks(rule_ids: Iterable[str]) -> None:
     """Import the modules that hold the checks of ``rule_ids`` (each module once)."""
     metas = catalog.load()
     for module in sorted({metas[r].module for r in rule_ids if r in metas}):
-        importlib.import_module(f"layerlint.checks.{module}")
+        name = f"layerlint.checks.{module}"
+        if name not in sys.modules:  # import_module takes the import lock even for a loaded module
+            importlib.import_module(name)
 
 
 def make_finding(source: SourceFile, code: str, hit: Hit, severity: Severity | None = None) -> Finding:

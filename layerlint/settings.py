@@ -110,6 +110,8 @@ def enabled_rules(
                 ignore.extend(codes)
     select = list(settings.select) if settings.select is not None else []
     select.extend(settings.extend_select)
+    if not select and not ignore and settings.select is None:  # no selector at all: the default set
+        return {rule_id for rule_id, meta in catalog.items() if meta.enabled}
     out: set[str] = set()
     for rule_id, meta in catalog.items():
         names = {rule_id.lower(), meta.name.lower(), *(a.lower() for a in meta.aliases)}
