@@ -256,3 +256,12 @@ def test_update_alone_message_names_the_subcommand() -> None:
     hits = _hits(text, "LL202")
     assert [f.line for f in hits] == [2]
     assert "`apt-get update`" in hits[0].message
+
+
+def test_one_chown_of_several_copied_paths_is_one_finding() -> None:
+    text = "FROM ruby:3.3\nWORKDIR /rails\nCOPY . /rails\nRUN chown -R app:app db log storage tmp\n"
+    files = {f"{d}/keep": "x" for d in ("db", "log", "storage", "tmp")}
+    hits = [f for f in lint_snippet(text, ("LL313",), files=files) if f.code == "LL313"]
+    assert [f.line for f in hits] == [4]
+    assert "/rails/db, /rails/log, /rails/storage, /rails/tmp" in hits[0].message
+    assert text[hits[0].span.start : hits[0].span.end] == "db log storage tmp"

@@ -144,31 +144,60 @@ def files_removed_in_later_layer(ctx: RuleContext, ins: Instruction) -> Iterator
 _COPY_FLAG = {"chown": "--chown", "chgrp": "--chown", "chmod": "--chmod"}
 
 
+_LISTED = 4  # paths a LL313 message names before "and N more"
+
+
+def _rewritten(ctx: RuleContext, changes: list[tuple[Change, list[Created]]]) -> str:
+    """``/app/ (copied by COPY at line 2)``, or the paths one command rewrites and where they came from."""
+    change, entries = changes[0]
+    first = entries[0]
+    if len(changes) == 1 and change.path == first.path:
+        return f"{_what(first)} ({_origin(ctx, first)})"
+    paths = [c.path for c, _ in changes]
+    listed = ", ".join(paths[:_LISTED]) + (f" and {len(paths) - _LISTED} more" if len(paths) > _LISTED else "")
+    origins: dict[int, str] = {}
+    for c, found in changes:
+        e = found[0]
+        origins.setdefault(id(e), _origin(ctx, e) if c.path == e.path else f"part of {_what(e)}, {_origin(ctx, e)}")
+    return f"{listed} ({'; '.join(origins.values())})"
+
+
+def _total_size(ctx: RuleContext, changes: list[tuple[Change, list[Created]]]) -> SizeRange | None:
+    from layerlint.estimate.sizes import total
+
+    sizes = [size_of(ctx, c) for c, _ in changes]
+    return None if None in sizes else total(sizes)  # type: ignore[arg-type]
+
+
 @check("LL313", instructions=("RUN",))
 def permissions_changed_in_later_layer(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    """One finding per command: ``chown -R app db log tmp`` names its paths once, not three times."""
     if not matters(ctx, ins):
         return
     book = ledger(ctx)
     by_span = {cmd.span: cmd for cmd in commands(ctx, ins)}
+    grouped: dict[tuple[Span, str], list[tuple[Change, list[Created]]]] = {}
     for change in book.changes(ins):
         if change.op not in ("chown", "chmod", "chgrp", "touch"):
             continue
         entries = _earlier(ctx, change, change.op != "touch")
-        if not entries:
-            continue
+        if entries:
+            grouped.setdefault((change.command, change.op), []).append((change, entries))
+    for (command, op), changes in grouped.items():
+        change, entries = changes[0]
         first = entries[0]
-        cmd = by_span.get(change.command)
+        cmd = by_span.get(command)
         if _by_run(first):
             advice = f"do it in the RUN at line {line(ctx, first.instruction)} that created them"
-        elif change.op in _COPY_FLAG:
-            advice = f"set it while copying: {first.instruction.keyword} {_copy_flag(change.op, cmd)}"
+        elif op in _COPY_FLAG:
+            advice = f"set it while copying: {first.instruction.keyword} {_copy_flag(op, cmd)}"
         else:
             advice = "set the time where the files are made"
         yield ctx.hit(
-            change.span,
-            f"{change.op} rewrites {_what(first)} ({_origin(ctx, first)}): this layer stores a second copy of"
-            f" every file it touches{size_note(size_of(ctx, change))}; {advice}",
-            _chown_fix(ctx, ins, change, cmd, entries),
+            Span(change.span.start, changes[-1][0].span.end),
+            f"{op} rewrites {_rewritten(ctx, changes)}: this layer stores a second copy of"
+            f" every file it touches{size_note(_total_size(ctx, changes))}; {advice}",
+            _chown_fix(ctx, ins, change, cmd, entries) if len(changes) == 1 else None,
             ins,
         )
 
