@@ -240,7 +240,6 @@ def exec_form(words: list[str]) -> str:
 
 # --------------------------------------------------------------------------- the end of a RUN
 
-_UNSAFE_CHARS = re.compile("[\ud800-\udfff\U00010000-\U0010ffff]")  # see layerlint.shell: tree-sitter-bash#337
 _HEREDOC_ONLY = re.compile(r"\s*\d*<<-?\s*(['\"]?)[^\s'\"<>|&;]+\1\s*")
 _NEVER_RETURNS = frozenset({"exec", "exit", "return"})
 # Nodes an `&&` chain may sit in: tree-sitter-bash nests the rest of a line that opens a
@@ -249,11 +248,9 @@ _JOINERS = frozenset({"list", "redirected_statement", "program", "heredoc_redire
 
 
 def _parse(text: str) -> tuple[bytes, Node]:
-    from layerlint.shell import _get_parser
+    from layerlint.shell import parse_tree
 
-    safe = text if text.isascii() else _UNSAFE_CHARS.sub("\ufffd", text)
-    data = safe.encode("utf-8")
-    return data, _get_parser().parse(data).root_node
+    return parse_tree(text)
 
 
 def _char(data: bytes, byte: int) -> int:
@@ -261,7 +258,9 @@ def _char(data: bytes, byte: int) -> int:
 
 
 def _byte(text: str, char: int) -> int:
-    return len(_UNSAFE_CHARS.sub("\ufffd", text[:char]).encode("utf-8"))
+    from layerlint.shell import tree_safe
+
+    return len(tree_safe(text[:char]).encode("utf-8"))
 
 
 def _command_name(node: Node) -> str:
@@ -356,7 +355,7 @@ def run_end(ins: Instruction, command: str = "true") -> int | None:
     Exec form, a body run by another interpreter, and any script where the re-parse does not
     show ``command`` running after everything else give None.
     """
-    from layerlint.rule import _heredoc_is_shell
+    from layerlint.rule import heredoc_is_shell
 
     ins = ins.effective
     if ins.keyword != "RUN" or ins.exec_form:
@@ -365,7 +364,7 @@ def run_end(ins: Instruction, command: str = "true") -> int | None:
     if not ins.heredocs:
         at = _last_statement_end(cmd.text)
         return _source_end(cmd, at) if at is not None and _appends_cleanly(cmd.text, at, command) else None
-    scripts = [d for d in ins.heredocs if _heredoc_is_shell(cmd.text, d.content)]
+    scripts = [d for d in ins.heredocs if heredoc_is_shell(cmd.text, d.content)]
     if scripts:
         body = scripts[-1].content
         at = _last_statement_end(body)

@@ -273,7 +273,7 @@ class RuleContext:
         if ins.keyword != "RUN":
             return
         for n, doc in enumerate(ins.heredocs):
-            if not _heredoc_is_shell(ins.command.text, doc.content):
+            if not heredoc_is_shell(ins.command.text, doc.content):
                 continue
             key = (ins.index, n)
             cached = self._heredoc_scripts.get(key)
@@ -332,7 +332,7 @@ def _parsed_body(body: str, start: int) -> Script:
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
 
 
-def _heredoc_is_shell(command: str, body: str) -> bool:
+def heredoc_is_shell(command: str, body: str) -> bool:
     """Whether a RUN heredoc body runs as a shell script.
 
     ``RUN <<EOF`` alone runs the body with the shell (or its shebang interpreter), and

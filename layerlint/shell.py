@@ -789,6 +789,22 @@ def _identity(i: int) -> int:
     return i
 
 
+def tree_safe(text: str) -> str:
+    """``text`` with the characters tree-sitter-bash can crash on replaced one for one.
+
+    tree-sitter-bash can crash (SIGSEGV) on `{` followed by any 4-byte UTF-8 character
+    (tree-sitter/tree-sitter-bash#337); each such character, and any lone surrogate, becomes
+    one U+FFFD, so character offsets are unchanged.
+    """
+    return text if text.isascii() else _UNSAFE_CHARS.sub("\ufffd", text)
+
+
+def parse_tree(text: str) -> tuple[bytes, Node]:
+    """The raw tree-sitter tree of ``text`` (for code that edits scripts), and the bytes parsed."""
+    data = tree_safe(text).encode("utf-8")
+    return data, _get_parser().parse(data).root_node
+
+
 def _get_parser() -> Parser:
     """The process-wide tree-sitter parser, built on first use (import costs ~20 ms)."""
     global _parser
@@ -869,12 +885,7 @@ class _Walker:
 
     def run(self, ctx: int) -> bool:
         text = self.text
-        if not text.isascii():
-            # tree-sitter-bash can crash (SIGSEGV) on `{` followed by any 4-byte UTF-8
-            # character (tree-sitter/tree-sitter-bash#337).  Parse a copy where each such
-            # character, and any lone surrogate, is one U+FFFD: same character offsets,
-            # and words are still cut from the original text.
-            text = _UNSAFE_CHARS.sub("\ufffd", text)
+        text = tree_safe(text)  # same character offsets; words are still cut from self.text
         data = text.encode("utf-8")
         if len(data) != len(text):
             b2c = [0] * (len(data) + 1)
