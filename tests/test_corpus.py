@@ -25,7 +25,7 @@ def _expected() -> dict:
 
 
 EXPECTED = _expected()
-REVIEWED = frozenset(EXPECTED["codes_reviewed"])
+REVIEWED = None if EXPECTED["codes_reviewed"] == "all" else frozenset(EXPECTED["codes_reviewed"])
 CONTEXTS = sorted(p.parent.name for p in CORPUS.glob("*/Dockerfile"))
 
 
@@ -38,6 +38,6 @@ def test_corpus_findings(name: str) -> None:
     path = CORPUS / name / "Dockerfile"
     source = SourceFile(str(path), path.read_text(encoding="utf-8"))
     result = lint_source(source, Settings(), context_dir=str(path.parent))
-    found = sorted((f.code, f.line) for f in result.findings if f.code in REVIEWED)
+    found = sorted((f.code, f.line) for f in result.findings if REVIEWED is None or f.code in REVIEWED)
     expected = sorted((e["code"], e["line"]) for e in EXPECTED["files"][name] or ())
     assert found == expected
