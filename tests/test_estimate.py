@@ -333,3 +333,40 @@ def test_size_note_is_silent_when_nothing_is_known() -> None:
 
     assert size_note(None) == "" and size_note(SizeRange.unknown("x")) == "" and size_note(SizeRange.exact(0)) == ""
     assert size_note(SizeRange.unknown("x", low=2_000_000)) == " (at least 2.0 MB)"
+
+
+def test_installing_and_purging_in_one_run_leaves_little(tmp_path: Path) -> None:
+    text = ("FROM debian:bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends gcc"
+            " && apt-get purge -y --auto-remove gcc && rm -rf /var/lib/apt/lists/*\n"
+            "RUN apt-get purge -y --auto-remove gcc\n")
+    result, ins = estimate(text)
+    size = layer(result, ins, 2).size
+    assert size.estimate < 5_000_000 and size.low <= 100_000
+    purge = layer(result, ins, 3)  # a removal still rewrites dpkg's database
+    assert 0 < purge.size.estimate < 1_000_000 and "dpkg database" in purge.basis
+
+
+def test_a_file_copied_into_the_workdir_is_matched_file_by_file(tmp_path: Path) -> None:
+    text = "FROM debian:bookworm\nWORKDIR /app\nCOPY req.txt .\nCOPY . .\nRUN chown -R nobody /app\n"
+    result, ins = estimate(text, tmp_path, {"req.txt": "flask\n", "app.py": "p" * 900})
+    whole = layer(result, ins, 4)
+    assert "1 identical to an earlier copy" in whole.basis
+    assert layer(result, ins, 5).size.estimate == len("flask\n") + 900 + len(text)
+
+
+def test_copied_files_compress_as_sampled_not_as_named(tmp_path: Path) -> None:
+    import random
+
+    noise = random.Random(1).randbytes(200_000)
+    result, ins = estimate("FROM debian:bookworm\nCOPY noise.txt text.bin /d/\n", tmp_path,
+                           {"noise.txt": noise, "text.bin": "layer " * 40_000})
+    copy = layer(result, ins, 2)
+    assert copy.compressed.estimate == pytest.approx(200_000, rel=0.05)  # random bytes do not shrink
+
+
+def test_an_activated_venv_is_where_pip_installs() -> None:
+    text = "FROM debian:bookworm\nRUN python3 -m venv /opt/venv\nENV PATH=/opt/venv/bin:$PATH\nRUN pip install flask\n"
+    result, ins = estimate(text)
+    venv = next(p for p in layer(result, ins, 2).parts if p.what == "venv /opt/venv")
+    assert venv.size.estimate > 5_000_000
+    assert next(p for p in layer(result, ins, 4).parts if p.ecosystem == "pip").path == "/opt/venv"

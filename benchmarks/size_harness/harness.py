@@ -528,7 +528,9 @@ def run_case(case: Path, work: Path, roots: dict[str, Path]) -> CaseResult:
 def compare(result: CaseResult, work: Path) -> CaseResult:
     """Attach layerlint's prediction (the context is regenerated, so stored results can be replayed)."""
     context = work / "ctx" / result.name
-    make_context(HERE / "cases" / result.name, context)
+    case = HERE / "cases" / result.name
+    make_context(case, context)
+    result.deliberate_waste = (case / "expect.json").exists() and json.loads((case / "expect.json").read_text()).get("waste")
     build, estimate = predict(context)
     for row in result.rows:
         predicted = estimate.layers.get(row["index"])
@@ -655,6 +657,12 @@ def main(argv: list[str] | None = None) -> int:
             results.append(CaseResult(name, [], 0, 0, 0, False, 0.0, error=f"{type(exc).__name__}: {exc}"))
         res = results[-1]
         print(f"built {name}: {'error: ' + res.error[:300] if res.error else f'{len(res.rows)} layers'}", flush=True)
+    if args.json and args.cases and Path(args.json).exists():  # merge: keep the other cases' measurements
+        stored = json.loads(Path(args.json).read_text())["cases"]
+        fresh = {r.name for r in results}
+        kept = [CaseResult(**{k: v for k, v in c.items() if k in CaseResult.__dataclass_fields__})
+                for c in stored if c["name"] not in fresh]
+        results = sorted([compare(r, work) if not r.error else r for r in kept] + results, key=lambda r: r.name)
     summary = report(results)
     if args.json:
         Path(args.json).write_text(json.dumps({"summary": summary, "cases": [r.__dict__ for r in results]}, indent=1))

@@ -11,8 +11,8 @@ files, as ``docker history`` counts them):
 * ``node``       - node_modules of popular npm packages (``npm install``);
 * ``text``       - source code and documents (this repository's tracked text files);
 * ``binary``     - ELF executables and shared libraries (the Debian root's /usr/bin and libraries);
-* ``compressed`` - what is already compressed: the .deb and .whl files themselves, apt's .lz4
-                   package lists;
+* ``compressed`` - what is already compressed: the .deb and .whl files themselves;
+* ``apt-lists``  - apt's package lists as the official images keep them (.lz4);
 * ``npm-cache``  - npm's ~/.npm cache (gzip'd tarballs plus JSON metadata).
 
 Each kind's range is the 10th-90th percentile of per-sample ratios (weighted by bytes), its
@@ -128,14 +128,13 @@ def debian(work: Path, root: Path) -> tuple[list, list]:
         archives.append((deb.name,) + measure_files([deb]))
     subprocess.run(["rm", "-rf", str(target)], check=True)
     lists = sorted(root.glob("var/lib/apt/lists/*.lz4"))
-    if lists:
-        archives.append(("apt lists (.lz4)",) + measure_files(lists))
+    archives_lists = [("apt lists (.lz4)",) + measure_files(lists)] if lists else []
     binaries = []
     for folder in ("usr/bin", "usr/lib/x86_64-linux-gnu"):
         files = [p for p in sorted((root / folder).iterdir()) if p.is_file() and not p.is_symlink()
                  and p.read_bytes()[:4] == b"\x7fELF"]
         binaries.append((folder,) + measure_files(files))
-    return payloads, archives, binaries
+    return payloads, archives, binaries, archives_lists
 
 
 def python(work: Path) -> tuple[list, list]:
@@ -189,19 +188,20 @@ def node(work: Path) -> tuple[list, list, dict[str, object]]:
                 ratios.append(len(others) / len(missing))
     outside.sort()
     ratios.sort()
-    n = len(outside)
-    trimmed = outside[: n - n // 20]  # the biggest 5 % are native binaries (@next/swc-*, esbuild) seen once
+    n, k = len(outside), len(ratios)
+    trimmed = outside[n // 20: n - n // 20]  # the largest 5 % are native binaries (@next/swc-*, esbuild) seen once
     layers = {
         "npm_unknown_package_bytes": {
-            "low": outside[n // 4], "estimate": sum(trimmed) // len(trimmed), "high": 2 * sum(outside) // n,
+            "low": outside[n // 4], "estimate": sum(trimmed) // len(trimmed), "high": outside[n * 3 // 4] * 3,
             "median": outside[n // 2], "mean": sum(outside) // n, "packages": n,
             "method": "installed bytes of packages outside the table that npm install of popular packages pulled in."
-                      " For a sum of many such packages: low = 25th percentile, estimate = mean without the largest"
-                      " 5 %, high = twice the mean"},
+                      " For a sum of many such packages: low = 25th percentile, estimate = mean of the 5th-95th"
+                      " percentile, high = three times the 75th percentile"},
         "npm_transitive_per_direct_dep": {
-            "low": ratios[0], "estimate": round(sum(ratios) / len(ratios), 2), "high": ratios[-1],
+            "low": round(ratios[k // 10], 2), "estimate": round(ratios[k // 2], 2), "high": round(ratios[k * 9 // 10], 2),
+            "ratios": [round(r, 2) for r in ratios],
             "method": "installed packages outside the table / direct dependencies of the requested packages outside"
-                      " the table, over " + ", ".join(NPMS)},
+                      " the table; 10th percentile, median, 90th percentile over " + ", ".join(NPMS)},
     }
     return trees, caches, layers
 
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run(["rm", "-rf", str(scratch)], check=True)
     subprocess.run(["cp", "-a", str(root), str(scratch)], check=True)
     try:
-        payloads, archives, binaries = debian(work, scratch)
+        payloads, archives, binaries, lists = debian(work, scratch)
     finally:
         subprocess.run(["rm", "-rf", str(scratch)], check=True)
     py, wheels = python(work)
@@ -254,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         "text": summarize(text()),
         "binary": summarize(binaries),
         "compressed": summarize(archives + wheels),
+        "apt-lists": summarize(lists),
         "npm-cache": summarize(tarballs),
     }
     data = json.loads(CALIBRATION.read_text()) if CALIBRATION.exists() else {}

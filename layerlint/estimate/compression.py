@@ -28,6 +28,7 @@ _FALLBACK = {  # (low, estimate, high) used only when the calibration file lacks
     "binary": (0.3, 0.4, 0.55),
     "compressed": (0.95, 1.0, 1.01),
     "npm-cache": (0.25, 0.5, 0.7),
+    "apt-lists": (0.74, 0.78, 0.82),
 }
 
 
@@ -55,11 +56,13 @@ def ratio(kind: str) -> Ratio:
     if kind == "empty":
         return Ratio(0.0, 0.0, 0.0, True)
     if kind == "mixed":
-        parts = [ratio(k) for k in _FALLBACK if k not in ("compressed", "npm-cache")]
+        parts = [ratio(k) for k in _FALLBACK if k not in ("compressed", "npm-cache", "apt-lists")]
         return Ratio(min(p.low for p in parts), sum(p.estimate for p in parts) / len(parts),
                      max(p.high for p in parts), all(p.measured for p in parts))
     row = kinds.get(kind)
     if row is not None:
+        if len(row.get("samples", ())) == 1:  # one sample: its ratio, give or take 5 %
+            return Ratio(row["estimate"] * 0.95, row["estimate"], row["estimate"] * 1.05, True)
         return Ratio(row["low"], row["estimate"], row["high"], True)
     low, est, high = _FALLBACK.get(kind, _FALLBACK["packages"])
     return Ratio(low, est, high, False)

@@ -59,8 +59,17 @@ TABLE_DRIFT = 0.03  # tags are rebuilt: the table's size is a snapshot
 NEAREST_TAG_SPREAD = 0.3
 PIP_VERSION_SPREAD = (0.75, 1.3)  # the table knows the latest release only
 _WHEEL_PER_INSTALLED = (0.2, 0.3, 0.5)  # a wheel is a zip of what it installs
+_TARBALL_PER_INSTALLED = (0.2, 0.3, 0.5)  # an npm tarball is a gzip of what it installs (node: 0.27 measured)
+# npm keeps each package's registry document next to its tarball.  Popular packages have long
+# version lists (lodash + dayjs: 0.43 MB of documents in the harness's npm-cache-removed-later);
+# typical dependencies far shorter ones.  Approximate, from that one measured install.
+NPM_DOCUMENT_KNOWN = SizeRange(60_000, 200_000, 600_000, "")
+NPM_DOCUMENT_DEP = SizeRange(8_000, 30_000, 100_000, "")
 APT_LISTS_SPREAD = 0.1
 SMALL_WRITES = SizeRange(0, 4096, 1 << 20, "small writes (user database, config edits, ...)")
+SAMPLE_MIN, SAMPLE_FILES, SAMPLE_BYTES = 16_384, 32, 65_536  # context files whose compression is sampled
+# A package removal rewrites dpkg's status and available files and logs (measured: 0.23 MB on bookworm).
+DPKG_REWRITE = SizeRange(50_000, 250_000, 1_000_000, "dpkg database rewritten by the removal")
 _APT = frozenset({"apt-get", "apt", "aptitude"})
 _NODE = frozenset({"npm", "yarn", "pnpm"})
 # Commands that write nothing to the image (or only what the ledger already tracks).
@@ -301,8 +310,9 @@ class _Estimator:
         if entry.how == "extract":
             return [self.tar_part(label, entry, selection.paths)]
         flags = " ".join(sorted(f.text for f in ins.flags if f.name in ("chown", "chmod")))
+        into_dir = bool(entry.alt) and self.is_dir(state, ins, entry.path)
         origins = {dest: f"{flags}|{src}" for dest, src in _destinations(entry, selection.roots, selection.paths,
-                                                                            context).items()}
+                                                                            context, into_dir).items()}
         # The same context file copied again with the same flags is byte- and metadata-identical:
         # the differ sees no change, so it is neither in this layer nor wasted in the earlier one.
         same = {dest for _, p in state.parts if p.origins for dest, key in origins.items() if p.origins.get(dest) == key}
@@ -317,8 +327,39 @@ class _Estimator:
             kind = _file_kind(dest)
             mix[kind] = mix.get(kind, 0) + size
         kind = max(mix, key=mix.__getitem__) if mix else "text"
+        packed = self.sampled_gzip({dest: origins[dest].split("|", 1)[1] for dest in sizes}, sizes)
         return [Part(label, kind, SizeRange.exact(sum(sizes.values()), basis), entry.path, entry.tree, entry, sizes,
-                     origins=origins, mix=tuple(sorted(mix.items())))]
+                     origins=origins, mix=tuple(sorted(mix.items())), packed=packed)]
+
+    def sampled_gzip(self, sources: dict[str, str], sizes: dict[str, int]) -> SizeRange | None:
+        """Compressed bytes of copied files: the largest ones gzip'd from a sample of their start.
+
+        Context files are real, so how well the big ones compress can be measured instead of
+        guessed from their extension (a .bin may be text, a .dat already compressed).
+        """
+        import zlib
+
+        big = sorted((d for d in sizes if sizes[d] >= SAMPLE_MIN), key=lambda d: -sizes[d])[:SAMPLE_FILES]
+        if not big:
+            return None
+        measured = 0.0
+        for dest in big:
+            try:
+                with open(os.path.join(self.context_dir or ".", sources[dest]), "rb") as fh:
+                    head = fh.read(SAMPLE_BYTES)
+            except OSError:
+                return None
+            measured += sizes[dest] * min(1.0, len(zlib.compress(head, 6)) / max(1, len(head)))
+        rest = [compression.compressed(SizeRange.exact(b), _file_kind(d)) for d, b in sizes.items() if d not in big]
+        sampled = SizeRange.around(measured, measured * 0.9, measured * 1.1)
+        return total([sampled, *rest])
+
+    def is_dir(self, state: _State, ins: Instruction, path: str) -> bool:
+        """Whether ``path`` is a directory before ``ins`` (``COPY file .`` then lands inside it)."""
+        from layerlint.ledger import _SYSTEM_DIRS
+
+        return (path == self.book.state(ins).workdir or path in _SYSTEM_DIRS
+                or any(p.tree and p.path == path for _, p in state.parts))
 
     def tar_part(self, label: str, entry: Created, paths: tuple[str, ...]) -> Part:
         import tarfile
@@ -442,7 +483,9 @@ class _Estimator:
 
 
 def _packed(part: Part) -> SizeRange:
-    """A part's gzip'd size: by its kind, or file kind by file kind for exact copies."""
+    """A part's gzip'd size: sampled, else file kind by file kind for exact copies, else by its kind."""
+    if part.packed is not None:
+        return part.packed
     if part.mix and part.size.high == part.size.low:
         return total([compression.compressed(SizeRange.exact(b), k) for k, b in part.mix])
     return compression.compressed(part.size, part.kind)
@@ -667,6 +710,7 @@ class _RunSizer:
                 names, _ = self.names(op)
                 auto = action == "autoremove" or op.options.has("--auto-remove", "--autoremove")
                 self.removed_packages.append(("apt", set(names), auto))
+                self.add(Part(f"{op.program} {action}", "text", DPKG_REWRITE))
         elif manager == "apk":
             if action == "install":
                 self.apk_add(op)
@@ -730,7 +774,8 @@ class _RunSizer:
         sized = tuple((n, (index.get(n).installed_kib or 0) * 1024) for n in res.packages if index.get(n) is not None)
         self.state.added_debs.update(res.packages)
         self.add(Part(label, "packages", replace(size, basis="; ".join(notes)), "/usr", True, packages=sized,
-                      ecosystem="apt", command=op.command.span, saving=saving))
+                      ecosystem="apt", command=op.command.span, saving=saving,
+                      requested=tuple(packages.requested_name(n) for n in names)))
 
     def apk_add(self, op: PackageOp) -> None:
         from layerlint.estimate import ecosystems
@@ -851,6 +896,10 @@ class _RunSizer:
         venv = self.env.get("VIRTUAL_ENV")
         if venv:
             return venv
+        venvs = {p.path for _, p in self.state.parts if p.what.startswith("venv ")}
+        for folder in self.env.get("PATH", "").split(":"):  # ENV PATH=/opt/venv/bin:$PATH activates a venv
+            if folder.endswith("/bin") and folder[:-4] in venvs:
+                return folder[:-4]
         return "/usr/local/lib/python3*/*-packages"
 
     def npm_install(self, op: PackageOp, script: Script) -> None:
@@ -881,7 +930,7 @@ class _RunSizer:
             counts = (max(0, lock_count - known),) * 3
             count = f"{lock_count} packages in package-lock.json"
         else:  # dependencies outside the table: how many each brings was measured, with a wide spread
-            missing = len(est.unknown) + _direct_outside_table(est.packages)
+            missing = len(est.unknown)  # requested names and direct dependencies the table does not hold
             ratio = _calibration("npm_transitive_per_direct_dep", (1.0, 1.0, 1.0))
             counts = (round(missing * ratio[0]), round(missing * ratio[1]), round(missing * ratio[2]))
             count = f"{known} known + ~{counts[1]} ({counts[0]}–{counts[2]}) other packages"
@@ -894,10 +943,14 @@ class _RunSizer:
         path = "/usr/local/lib/node_modules" if global_install else posixpath.join(cwd, "node_modules")
         self.add(Part(f"{op.program} {op.verb.unquoted if op.verb else op.action}", "node", replace(size, basis=basis),
                       path, True, ecosystem="npm"))
-        if cache:
-            factor = float(ecosystems.factors().get("npm_cache_per_installed_byte") or 0.85)
-            self.cache_sizes[op.command.span] = (size.scaled(factor * 0.8, factor, factor * 1.25,
-                                                              f"npm cache: {factor:.2f} × installed (measured)"), "npm-cache")
+        if cache:  # ~/.npm/_cacache: every tarball plus the registry document of every package
+            others = SizeRange.around(counts[1] * mid, counts[0] * low, counts[2] * high).scaled(*_TARBALL_PER_INSTALLED)
+            cache_size = (SizeRange.around(est.download_bytes, est.download_bytes * 0.9, est.download_bytes * 1.2)
+                          + others + NPM_DOCUMENT_KNOWN.times(known)
+                          + SizeRange.around(counts[1] * NPM_DOCUMENT_DEP.estimate, counts[0] * NPM_DOCUMENT_DEP.low,
+                                             counts[2] * (NPM_DOCUMENT_DEP.high or 0)))
+            self.cache_sizes[op.command.span] = (replace(cache_size, basis="npm cache: tarballs and registry documents"),
+                                                 "npm-cache")
 
     def cache_for(self, cmd: Command, name: str) -> bool:
         """Whether the ledger says this command leaves its cache in the layer."""
@@ -981,7 +1034,7 @@ class _RunSizer:
             else:
                 size = SizeRange.around(lists, lists * (1 - APT_LISTS_SPREAD), lists * (1 + APT_LISTS_SPREAD),
                                         f"apt lists of Debian {release} (measured)")
-            return Part(what, "compressed", size, entry.path, True, entry)
+            return Part(what, "apt-lists", size, entry.path, True, entry)
         if entry.source == "apk":
             return Part(what, "compressed", SizeRange(1_000_000, 2_500_000, 4_000_000, "apk indexes (approximate)"),
                         entry.path, True, entry)
@@ -1123,13 +1176,29 @@ class _RunSizer:
 
 
 def _apt_size(res, distro: _Distro) -> SizeRange:  # type: ignore[no-untyped-def]
-    """Layer bytes of a Debian resolution: the payload model, then the harness calibration."""
-    low, high = res.layer_range(distro.slim)
-    factor = _calibration("apt_layer_factor_slim" if distro.slim else "apt_layer_factor", (1.0, 1.0, 1.0))
-    offset = _calibration("apt_layer_offset_bytes", (0.0, 0.0, 0.0)) if res.packages else (0.0, 0.0, 0.0)
+    """Layer bytes of a Debian resolution.
+
+    The shipped payload correction was fitted on tar-stream bytes; ``apt_st_model`` (fitted by
+    ``benchmarks/size_harness/calibrate.py`` on measured layers) turns it into file bytes as
+    ``docker history`` counts them.  Without it, the payload correction's own band is used.
+    """
+    from layerlint.estimate import packages
+
     spread = _UBUNTU_SPREAD if distro.proxy else 0.0
-    size = SizeRange.around((low + high) / 2 * factor[1] + offset[1], (low * factor[0] + offset[0]) * (1 - spread),
-                            (high * factor[2] + offset[2]) * (1 + spread), res.basis)
+    model = compression.calibration().get("layers", {}).get("apt_st_model")
+    if not res.packages:
+        size = SizeRange.exact(0, res.basis)
+    elif isinstance(model, dict):
+        payload = packages.payload_correction()
+        ratio = payload.slim_ratio if distro.slim else payload.ratio
+        factor = model["a_slim"] if distro.slim else model["a"]
+        middle = (factor * (res.installed_bytes * ratio + res.python_bytes * payload.pyc) + model["fixed"]
+                  + model["per_package"] * len(res.packages))
+        low, high = model["slim_band"] if distro.slim and model.get("slim_band") else model["band"]
+        size = SizeRange.around(middle, middle * low * (1 - spread), middle * high * (1 + spread), res.basis)
+    else:
+        low_b, high_b = res.layer_range(distro.slim)
+        size = SizeRange.around((low_b + high_b) / 2, low_b * (1 - spread), high_b * (1 + spread), res.basis)
     return SizeRange(size.low, size.estimate, None, size.basis) if res.unknown else size
 
 
@@ -1153,7 +1222,8 @@ def _download_part(label: str, url: str, entry: Created | None, clone: bool = Fa
     return Part(label, kind, SizeRange.unknown(f"unknown download: {url or '?'}"), path, tree, entry)
 
 
-def _destinations(entry: Created, roots: tuple[str, ...], paths: tuple[str, ...], context) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _destinations(entry: Created, roots: tuple[str, ...], paths: tuple[str, ...], context,  # type: ignore[no-untyped-def]
+                  into_dir: bool = False) -> dict[str, str]:
     """Destination path -> context path of every file a context COPY writes."""
     out: dict[str, str] = {}
     wildcard = any(c in entry.source for c in "*?[")
@@ -1164,7 +1234,7 @@ def _destinations(entry: Created, roots: tuple[str, ...], paths: tuple[str, ...]
                 out[posixpath.join(dest_dir, rel[len(root) + 1:] if root else rel)] = rel
         else:
             name = root.rsplit("/", 1)[-1]
-            out[posixpath.join(dest_dir, name) if wildcard else entry.path] = root
+            out[posixpath.join(dest_dir, name) if wildcard or into_dir else entry.path] = root
     if not out:
         for rel in paths:
             out[posixpath.join(entry.path, rel)] = rel
@@ -1215,7 +1285,9 @@ def _removed_share(part: Part, names: set[str], auto: bool) -> tuple[float, floa
         return None
     whole = sum(sizes.values()) or 1
     share = hit / whole
-    if auto:  # --auto-remove also takes the dependencies this install brought (most of them)
+    if auto and part.requested and set(part.requested) <= names:  # everything asked for, and what it pulled in
+        return max(share, 0.9), 0.99, 1.0
+    if auto:  # --auto-remove also takes the dependencies that only these needed (most of them)
         return share, max(share, 0.9), 1.0
     return share * 0.9, share, min(1.0, share * 1.1)
 
@@ -1251,18 +1323,6 @@ def _lock_count(lock: str, dev: bool) -> int | None:
         return sum(1 for key, meta in packages.items() if key and (dev or not (meta or {}).get("dev")))
     deps = data.get("dependencies")
     return len(deps) if isinstance(deps, dict) else None
-
-
-def _direct_outside_table(names: Iterable[str]) -> int:
-    """Direct dependencies of known npm packages that the table does not size."""
-    from layerlint.estimate import ecosystems
-
-    missing: set[str] = set()
-    for name in names:
-        package = ecosystems.npm_package(name)
-        if package is not None:
-            missing.update(r for r in package.requires if ecosystems.npm_package(r) is None)
-    return len(missing)
 
 
 def _calibration(key: str, default: tuple[float, float, float]) -> tuple[float, float, float]:

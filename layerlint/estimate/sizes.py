@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from layerlint.source import Span
 
 # Content kinds, each with its own measured gzip ratio (``layerlint.estimate.compression``).
-KINDS = ("packages", "python", "node", "text", "binary", "compressed", "npm-cache", "mixed", "empty")
+KINDS = ("packages", "python", "node", "text", "binary", "compressed", "apt-lists", "npm-cache", "mixed", "empty")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +114,8 @@ class Part:
     mix: tuple[tuple[str, int], ...] = ()  # bytes per content kind, when known file by file
     command: Span | None = None  # the shell command that made it (package installs)
     saving: SizeRange | None = None  # bytes an easy change would save (apt: --no-install-recommends)
+    requested: tuple[str, ...] = ()  # the names asked for (a package install)
+    packed: SizeRange | None = None  # compressed bytes when measured (sampled context files)
 
 
 @dataclass(frozen=True, slots=True)
