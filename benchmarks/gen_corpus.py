@@ -212,8 +212,10 @@ INSTALLERS: dict[str, tuple[tuple[str, ...], tuple[Callable[[_Doc], None], ...]]
 }
 
 
-def _stage(doc: _Doc, family: str, name: str | None, steps: int) -> None:
+def _stage(doc: _Doc, family: str, name: str | None, steps: int, heredocs: bool = True) -> None:
     bases, installers = INSTALLERS[family]
+    if not heredocs:
+        installers = tuple(i for i in installers if i is not _heredoc)
     doc.add(f"FROM {doc.rnd.choice(bases)}" + (f" AS {name}" if name else ""))
     if doc.maybe(0.7):
         doc.add(f"WORKDIR /{doc.rnd.choice(('app', 'src', 'srv', 'opt/app'))}")
@@ -261,31 +263,32 @@ def dockerfile(rnd: random.Random, kind: str) -> str:
     return doc.text()
 
 
-def _huge(doc: _Doc, family: str, stages: int, per_stage: int) -> None:
+def _huge(doc: _Doc, family: str, stages: int, per_stage: int, heredocs: bool = True) -> None:
     """Several stages of many instructions, as generated monorepo images are."""
     for s in range(stages):
-        _stage(doc, family, f"s{s}" if s < stages - 1 else None, 8)
+        _stage(doc, family, f"s{s}" if s < stages - 1 else None, 8, heredocs)
         for i in range(per_stage):
             doc.add(doc.rnd.choice((f"ENV VAR_{s}_{i}={doc.version()}", f"COPY services/svc{i}/ /srv/svc{i}/",
                                     f"RUN mkdir -p /srv/svc{i}/logs && chown app /srv/svc{i}/logs",
                                     f"LABEL svc{i}.version={doc.version()}", f"WORKDIR /srv/svc{i}")))
 
 
-def scaled(factor: int, seed: int = 0, *, long_stage: bool = False) -> str:
+def scaled(factor: int, seed: int = 0, *, long_stage: bool = False, heredocs: bool = True) -> str:
     """A large file whose size grows linearly with ``factor`` (about 5 KB and 110 instructions each).
 
     By default more stages are added; ``long_stage`` grows one stage instead (8 installs and 80
     instructions per unit), which is what exposes per-instruction scans of the stage.  The
     same seed gives the same shape, so ``scaled(2)`` is twice ``scaled(1)``: what the
-    linearity benchmarks need.
+    linearity benchmarks need.  ``heredocs=False`` leaves out here-documents, which hadolint
+    2.15.1 cannot parse when an instruction follows them (it stops at the next line).
     """
     doc = _Doc(random.Random(seed))
     doc.add("# syntax=docker/dockerfile:1")
     if long_stage:
-        _stage(doc, "debian", None, 8 * factor)
-        _huge(doc, "debian", 1, 80 * factor)
+        _stage(doc, "debian", None, 8 * factor, heredocs)
+        _huge(doc, "debian", 1, 80 * factor, heredocs)
     else:
-        _huge(doc, "debian", 2 * factor, 40)
+        _huge(doc, "debian", 2 * factor, 40, heredocs)
     _tail(doc)
     return doc.text()
 
