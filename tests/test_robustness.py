@@ -21,6 +21,7 @@ import pytest
 from layerlint.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
+posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/zero"), reason="needs FIFOs and /dev/zero")
 CORPUS = REPO / "tests" / "corpus"
 CLEAN = "FROM alpine:3.20\nCMD [\"true\"]\n"
 FLAGGED = "FROM alpine:3.20\nMAINTAINER someone\n"  # LL510 on line 2, nothing else
@@ -40,6 +41,7 @@ def codes(out: str) -> list[tuple[str, str, int]]:
 # --------------------------------------------------------------------------- paths
 
 
+@posix_only
 def test_unreadable_entries_in_a_directory_are_skipped_and_the_rest_is_linted(tmp_path: Path, capsys) -> None:
     (tmp_path / "Dockerfile").write_text(FLAGGED)
     os.mkfifo(tmp_path / "api.Dockerfile")  # a FIFO: reading it would block forever
@@ -57,6 +59,7 @@ def test_unreadable_entries_in_a_directory_are_skipped_and_the_rest_is_linted(tm
     assert code == (1 if os.geteuid() == 0 else 2)
 
 
+@posix_only
 def test_unreadable_files_named_explicitly_get_one_line_each(tmp_path: Path, capsys) -> None:
     good = tmp_path / "Dockerfile"
     good.write_text(FLAGGED)
@@ -78,6 +81,7 @@ def test_unreadable_files_named_explicitly_get_one_line_each(tmp_path: Path, cap
     assert (code, err) == (2, f"layerlint: {folder}: is a directory, not a Dockerfile\n")
 
 
+@posix_only
 def test_a_fifo_nobody_writes_to_reads_as_empty_instead_of_hanging(tmp_path: Path, capsys) -> None:
     fifo = tmp_path / "Dockerfile"
     os.mkfifo(fifo)
