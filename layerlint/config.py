@@ -27,6 +27,9 @@ Keys are kebab-case::
     trusted-registries: [docker.io, ghcr.io]   # for the rule aliased DL3026 (opt-in: select it)
     disable-ignore-pragma: false
     no-fail: false
+    shellcheck: true               # run ShellCheck on RUN scripts (needs layerlint[shellcheck])
+
+ShellCheck codes (``SC2086``, or a prefix such as ``SC``) are valid wherever rules are named.
 
 Errors name the file, the line and the key (``.layerlint.yaml:3: unknown key 'selct' (did
 you mean 'select'?)``), like yamllint's ``validate_rule_conf``.
@@ -157,16 +160,17 @@ def check_selectors(values: Mapping[str, Any], where: Callable[[str], str]) -> N
 
 
 def selector_problem(selector: str) -> str | None:
-    """Why ``selector`` names no rule (None when it does): id, prefix, name, alias or ``all``."""
+    """Why ``selector`` names no rule (None when it does): id, prefix, name, alias, ``all`` or a ShellCheck code."""
     import re
 
     from layerlint import catalog
+    from layerlint.settings import is_subcode_selector
 
     text = selector.strip()
     low = text.lower()
     if not low:
         return "empty rule selector"
-    if low == "all" or low in catalog.lookup_table() or any(rid.lower().startswith(low) for rid in catalog.load()):
+    if low == "all" or is_subcode_selector(low) or low in catalog.lookup_table() or any(rid.lower().startswith(low) for rid in catalog.load()):
         return None
     if re.fullmatch(r"ll(?:[0-6]\d?)?", low):  # an area prefix (CONTRIBUTING.md) with no rule yet
         return None
@@ -396,6 +400,7 @@ def _model() -> Any:
         trusted_registries: Optional[list[str]] = None
         disable_ignore_pragma: Optional[bool] = None
         no_fail: Optional[bool] = None
+        shellcheck: Optional[bool] = None
 
         @field_validator("select", "extend_select", "ignore", "trusted_registries", mode="before")
         @classmethod
@@ -426,7 +431,7 @@ def split_names(text: str) -> list[str]:
 
 KEYS = (
     "select", "extend-select", "ignore", "per-file-ignores", "severity", "failure-threshold", "options",
-    "target", "builder", "build-args", "trusted-registries", "disable-ignore-pragma", "no-fail",
+    "target", "builder", "build-args", "trusted-registries", "disable-ignore-pragma", "no-fail", "shellcheck",
 )  # fmt: skip
 
 
@@ -468,7 +473,7 @@ def to_values(data: Any, where: Where) -> tuple[dict[str, Any], tuple[tuple[str,
         value = getattr(cfg, name)
         if value is not None:
             values[name] = tuple(value)
-    for name in ("target", "builder", "disable_ignore_pragma", "no_fail"):
+    for name in ("target", "builder", "disable_ignore_pragma", "no_fail", "shellcheck"):
         value = getattr(cfg, name)
         if value is not None:
             values[name] = value
