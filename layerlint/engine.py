@@ -15,7 +15,16 @@ from layerlint.build import analyze
 from layerlint.model import Build, Dockerfile
 from layerlint.parse import parse
 from layerlint.rule import REGISTRY, Finding, Hit, RuleContext, Severity
-from layerlint.settings import Settings, enabled_rules, severity_for
+from layerlint.settings import (
+    SHELLCHECK_RULE,
+    SUBCODES,
+    SUBCODES_JUDGED,
+    Settings,
+    enabled_rules,
+    is_subcode,
+    severity_for,
+    subcode_enabled,
+)
 from layerlint.source import SourceFile, Value
 
 
@@ -99,18 +108,24 @@ def lint_source(
         for ins in dockerfile.instructions:
             for rid in per_instruction.get(ins.effective.keyword, ()):
                 hits.extend((rid, h) for h in _run(ctx, rid, REGISTRY[rid].fn, source.path, ins))
-    findings = [
-        make_finding(
-            source,
-            rid,
-            hit,
-            severity_for(settings, rid, metas[rid].severity, (metas[rid].name.lower(), *(a.lower() for a in metas[rid].aliases))),
-        )
-        for rid, hit in hits
-    ]
+    subcodes: dict[Hit, tuple[str, str]] = ctx.memo(SUBCODES, dict)
+    findings = []
+    for rid, hit in hits:
+        names = _names(metas[rid])
+        sub = subcodes.get(hit) if subcodes else None
+        if sub is None:
+            findings.append(make_finding(source, rid, hit, severity_for(settings, rid, metas[rid].severity, names)))
+        elif subcode_enabled(settings, rid, names, sub[0], source.path):  # a ShellCheck code: SC2086
+            finding = make_finding(source, rid, hit, severity_for(settings, rid, sub[1], names, sub[0]))
+            findings.append(finding._replace(aliases=(sub[0], *finding.aliases)))
     findings = _suppress(ctx, findings, settings, enabled)
     findings.sort(key=lambda f: (f.span.start, f.code))
     return FileResult(source, dockerfile, build, findings, ctx)
+
+
+def _names(meta: catalog.RuleMeta) -> tuple[str, ...]:
+    """How selectors may name a rule besides its id: its name and aliases, lower case."""
+    return (meta.name.lower(), *(a.lower() for a in meta.aliases))
 
 
 def _run(ctx: RuleContext, rid: str, fn, path: str, *args) -> list[Hit]:  # type: ignore[no-untyped-def]
@@ -132,8 +147,21 @@ def _suppress(ctx: RuleContext, findings: list[Finding], settings: Settings, ena
     metas = catalog.load()
 
     def make(code: str, span, message: str) -> Finding:  # type: ignore[no-untyped-def]
-        meta = metas[code]
-        names = (meta.name.lower(), *(a.lower() for a in meta.aliases))
-        return make_finding(ctx.source, code, Hit(span, message), severity_for(settings, code, meta.severity, names))
+        return make_finding(
+            ctx.source,
+            code,
+            Hit(span, message),
+            severity_for(settings, code, metas[code].severity, _names(metas[code])),
+        )
 
-    return suppress.apply(ctx, findings, enabled, make)
+    ran = ctx.memo(SUBCODES_JUDGED, set)
+
+    def judged(name: str) -> bool:
+        """Whether a suppression of ``name`` (a rule id, an SC code) can be unused here: it ran and is selected."""
+        if is_subcode(name):
+            return SHELLCHECK_RULE in ran and subcode_enabled(
+                settings, SHELLCHECK_RULE, _names(metas[SHELLCHECK_RULE]), name, ctx.source.path
+            )
+        return name in enabled and (name != SHELLCHECK_RULE or name in ran)
+
+    return suppress.apply(ctx, findings, enabled, make, judged)

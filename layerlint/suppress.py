@@ -13,6 +13,8 @@ is allowed):
   hadolint's alphabet that names no rule voids the whole pragma, as in hadolint, and DL/SC
   codes no layerlint rule carries are skipped silently.  ``# hadolint shell=NAME`` sets
   ``RuleContext.shell_override`` (``prepare`` must run before the checks).
+* ShellCheck codes (``SC2086``) name the findings of the rule that runs ShellCheck that carry
+  that code, in every form.
 * BuildKit's ``# check=skip=A,B // reason`` comment directly above an instruction, for that
   instruction (never reported as unused).
 * BuildKit's ``# check=skip=A,B;error=true`` parser directive, or the build argument
@@ -27,6 +29,8 @@ so a pragma kept for another configuration does not turn into noise.  ``# hadoli
 and ``# check=`` comments are never reported as unused: the first are kept for hadolint, whose
 rules read some cases differently (removing one could make hadolint fire again), the second
 configure ``docker build --check``, whose checks layerlint's rules approximate but do not replace.
+ShellCheck codes, and the rule that runs ShellCheck, are judged only where ShellCheck did run
+(the binary is an optional extra) and, for a code, where that code is selected.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from layerlint.rule import Edit, Finding, Fix, Safety, Severity
+from layerlint.settings import is_subcode
 from layerlint.source import Span
 
 if TYPE_CHECKING:
@@ -170,7 +175,8 @@ def _refs(text: str, base: int, pattern: str = r"[^,\s]+") -> tuple[RuleRef, ...
         if not name:
             continue
         start = base + m.start() + len(m.group()) - len(m.group().lstrip())
-        out.append(RuleRef(name, Span(start, start + len(name)), tuple(catalog.resolve_all(name))))
+        ids = catalog.resolve_all(name) or ([name.upper()] if is_subcode(name) else [])
+        out.append(RuleRef(name, Span(start, start + len(name)), tuple(ids)))
     return tuple(out)
 
 
@@ -317,8 +323,9 @@ class _Placed:
     ids: frozenset[str] | None  # None: every rule
     used: set[str] = field(default_factory=set)
 
-    def covers(self, code: str, ins: int | None, stage: int | None, start: int) -> bool:
-        if self.pragma.void or (self.ids is not None and code not in self.ids):
+    def covers(self, keys: tuple[str, ...], ins: int | None, stage: int | None, start: int) -> bool:
+        """Whether the suppression hides a finding named by ``keys`` (its rule id, and its SC code)."""
+        if self.pragma.void or (self.ids is not None and self.ids.isdisjoint(keys)):
             return False
         scope = self.pragma.scope
         if scope == "file":
@@ -395,8 +402,13 @@ def apply(
     findings: list[Finding],
     enabled: set[str],
     make: Callable[[str, Span, str], Finding],
+    judged: Callable[[str], bool] | None = None,
 ) -> list[Finding]:
-    """Drop suppressed findings; add LL003/LL004 for suppressions that are unused or invalid."""
+    """Drop suppressed findings; add LL003/LL004 for suppressions that are unused or invalid.
+
+    ``judged(name)`` says whether a suppression naming a rule id or an SC code can be called
+    unused in this file (default: the rule is enabled).
+    """
     pragmas = prepare(ctx)
     if not pragmas.suppressions and not pragmas.problems and pragmas.check == CheckConfig():
         return findings
@@ -413,9 +425,10 @@ def apply(
 
     def suppressed(f: Finding, about: _Placed | None = None) -> bool:
         where = layout.locate(f)
-        covering = [p for p in placed if p is not about and p.covers(f.code, *where)]
+        keys = (f.code, *(a for a in f.aliases if is_subcode(a)))
+        covering = [p for p in placed if p is not about and p.covers(keys, *where)]
         for p in covering:
-            p.used.add(f.code)
+            p.used.update(keys)
         return bool(covering) or f.code in skipped
 
     kept: list[Finding] = []
@@ -430,9 +443,10 @@ def apply(
     if "LL003" in enabled:
         # Hiding another suppression's LL003 is a use, so decide what is hidden first, then
         # judge again; a suppression never hides the report about itself.
-        candidates = [(p, f) for p in placed if (f := _unused(p, enabled, layout.text, make)) is not None]
+        judge = judged if judged is not None else enabled.__contains__
+        candidates = [(p, f) for p in placed if (f := _unused(p, judge, layout.text, make)) is not None]
         visible = [p for p, f in candidates if not suppressed(f, about=p)]
-        kept.extend(f for p in visible if (f := _unused(p, enabled, layout.text, make)) is not None)
+        kept.extend(f for p in visible if (f := _unused(p, judge, layout.text, make)) is not None)
     return kept
 
 
@@ -455,7 +469,7 @@ def _buildkit_rules() -> frozenset[str]:
     )
 
 
-def _unused(p: _Placed, enabled: set[str], text: str, make: Callable[[str, Span, str], Finding]) -> Finding | None:
+def _unused(p: _Placed, judged: Callable[[str], bool], text: str, make: Callable[[str, Span, str], Finding]) -> Finding | None:
     """The LL003 finding for a suppression that suppressed nothing it could have, with a fix."""
     pragma = p.pragma
     if pragma.void or pragma.form in ("check", "hadolint"):
@@ -467,7 +481,7 @@ def _unused(p: _Placed, enabled: set[str], text: str, make: Callable[[str, Span,
             return None
         unused: list[RuleRef] = []
     else:
-        relevant = [r for r in pragma.rules if set(r.ids) & enabled]
+        relevant = [r for r in pragma.rules if any(judged(i) for i in r.ids)]
         unused = [r for r in relevant if not set(r.ids) & p.used]
         if not unused:
             return None
