@@ -58,7 +58,7 @@ class Piece:
 
 @check("LL090")
 def shellcheck(ctx: RuleContext) -> Iterator[Hit]:
-    pieces = [piece for ins in ctx.dockerfile.instructions for piece in _pieces(ctx, ins)]
+    pieces = [piece for ins in ctx.dockerfile.instructions for piece in _pieces(ctx, ins) if piece.input.text.strip()]
     if not pieces:
         ctx.memo(SUBCODES_JUDGED, set).add(ctx.rule)
         return
