@@ -140,6 +140,9 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     check.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when a fix was applied")
     check.add_argument("--add-ignore", action="store_true", help="add `# layerlint: ignore=` comments for every finding")
+    check.add_argument(
+        "--shellcheck", action="store_true", default=None, help="run ShellCheck on RUN scripts (LL090; needs layerlint[shellcheck])"
+    )
     _common(check)
 
 

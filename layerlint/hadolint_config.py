@@ -130,8 +130,11 @@ def _map_codes(out: Migration, hadolint_key: str, codes: list[str], key: str) ->
 def _rules(out: Migration, hadolint_key: str, code: str, target: str) -> list[str]:
     """The rule ids a hadolint code maps to, noting the outcome either way."""
     from layerlint import catalog
+    from layerlint.settings import is_subcode
 
     ids = catalog.resolve_all(code)
+    if not ids and is_subcode(code):
+        ids = [code.upper()]  # a ShellCheck code is selected and ignored like a rule (LL090)
     if ids:
         out.mapped.append(f"{hadolint_key} {code} -> {target} {', '.join(ids)}")
     else:

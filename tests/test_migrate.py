@@ -44,13 +44,13 @@ def test_writes_an_equivalent_layerlint_config(tmp_path: Path, capsys: pytest.Ca
     (tmp_path / ".hadolint.yaml").write_text(HADOLINT, encoding="utf-8")
     assert run() == 0
     out = capsys.readouterr().out
-    assert "ignored DL1000 -> ignore LL001" in out and "SC2086" in out.split("Not mapped:")[1]
+    assert "ignored DL1000 -> ignore LL001" in out and "ignored SC2086 -> ignore SC2086" in out
     assert "no-color" in out.split("Not mapped:")[1]
     written = (tmp_path / ".layerlint.yaml").read_text(encoding="utf-8")
     assert "LL001  # hadolint DL1000" in written
     migrated = config.settings_for(str(tmp_path / "Dockerfile"), {})
     assert migrated.source == str(tmp_path / ".layerlint.yaml")
-    assert migrated.ignore == tuple(catalog.resolve_all("DL1000"))
+    assert migrated.ignore == (*catalog.resolve_all("DL1000"), "SC2086")
     assert migrated.severity == {"LL001": "warning"}
     assert migrated.failure_threshold.label == "warning"
     assert not migrated.no_fail
@@ -64,7 +64,7 @@ def test_existing_target_keeps_its_comments_and_values(tmp_path: Path) -> None:
     written = target.read_text(encoding="utf-8")
     assert written.startswith("# ours, keep me\n")
     assert "LL002  # noisy here" in written and "no-fail: true  # for now" in written
-    assert config.settings_for(str(tmp_path / "Dockerfile"), {}).ignore == ("LL002", "LL001")
+    assert config.settings_for(str(tmp_path / "Dockerfile"), {}).ignore == ("LL002", "LL001", "SC2086")
 
 
 def test_dry_run_prints_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -85,7 +85,7 @@ def test_pyproject_target_keeps_its_comments(tmp_path: Path) -> None:
     assert written.startswith('# build settings\n[project]\nname = "app"  # the name\n')
     assert "[tool.layerlint]" in written and "# hadolint DL1000" in written
     settings = config.settings_for(str(tmp_path / "Dockerfile"), {})
-    assert settings.source == str(pyproject) and settings.ignore == ("LL001",)
+    assert settings.source == str(pyproject) and settings.ignore == ("LL001", "SC2086")
 
 
 def test_missing_or_broken_source_is_a_usage_error(tmp_path: Path) -> None:

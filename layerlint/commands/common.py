@@ -67,6 +67,8 @@ def overrides(args: argparse.Namespace) -> dict[str, Any]:
         out["build_args"] = parse_build_args(args.build_arg)
     if getattr(args, "context", None):
         out["context"] = args.context
+    if getattr(args, "shellcheck", None):
+        out["shellcheck"] = True
     return out
 
 
