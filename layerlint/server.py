@@ -274,16 +274,26 @@ def ignore_edit(result: FileResult, finding: Finding) -> Edit | None:
     if indent.strip():  # the instruction does not start its line (e.g. after a continuation)
         return None
     newline = "\r\n" if "\r\n" in text else "\n"
+    code = suppression_code(finding)
     if line_start > 0:
         prev_start = text.rfind("\n", 0, line_start - 1) + 1
         prev_end = line_start - 1 - (1 if text[line_start - 2 : line_start - 1] == "\r" else 0)
         m = _IGNORE_LINE.match(text[prev_start:prev_end])
         if m:
             codes = [c.strip() for c in m.group("codes").split(",")]
-            if finding.code in codes:
+            if code in codes:
                 return None
-            return Edit(Span(prev_start, prev_end), f"{m.group('head')}{','.join([*codes, finding.code])}")
-    return Edit(Span(line_start, line_start), f"{indent}# layerlint: ignore={finding.code}{newline}")
+            return Edit(Span(prev_start, prev_end), f"{m.group('head')}{','.join([*codes, code])}")
+    return Edit(Span(line_start, line_start), f"{indent}# layerlint: ignore={code}{newline}")
+
+
+def suppression_code(finding: Finding) -> str:
+    """The name to suppress: a ShellCheck finding's own SC code (its first alias), else the rule id."""
+    from layerlint.settings import is_subcode
+
+    if finding.aliases and is_subcode(finding.aliases[0]):
+        return finding.aliases[0]
+    return finding.code
 
 
 def _conflicts(a: Edit, b: Edit) -> bool:
@@ -595,7 +605,7 @@ def create_server(debounce_ms: float = DEFAULT_DEBOUNCE_MS):  # type: ignore[no-
                 if edit is not None:
                     actions.append(
                         t.CodeAction(
-                            title=f"Ignore {f.code} for this instruction",
+                            title=f"Ignore {suppression_code(f)} for this instruction",
                             kind=t.CodeActionKind.QuickFix,
                             diagnostics=diag,
                             edit=workspace_edit(a, [edit]),
