@@ -370,3 +370,22 @@ def test_an_activated_venv_is_where_pip_installs() -> None:
     venv = next(p for p in layer(result, ins, 2).parts if p.what == "venv /opt/venv")
     assert venv.size.estimate > 5_000_000
     assert next(p for p in layer(result, ins, 4).parts if p.ecosystem == "pip").path == "/opt/venv"
+
+
+def test_chmod_and_chown_that_change_nothing_store_nothing(tmp_path: Path) -> None:
+    text = ("FROM debian:bookworm\nCOPY site /srv\nRUN chmod -R a+rX /srv\nRUN chown -R root:root /srv\n"
+            "RUN chmod -R 755 /srv\nCOPY --chown=app:app data /data\nRUN chown -R app:app /data\nRUN chown -R nobody /data\n")
+    result, ins = estimate(text, tmp_path, {"site/a.html": "a" * 3000, "data/b.bin": "b" * 700})
+    (tmp_path / "site" / "a.html").chmod(0o644)
+    result, ins = estimate(text, tmp_path)
+    assert layer(result, ins, 3).size.estimate == 0  # 644 is already a+r, and X adds nothing to a file
+    assert layer(result, ins, 4).size.estimate == 0  # COPY made them root's
+    assert layer(result, ins, 5).size.estimate == 3000
+    assert layer(result, ins, 7).size.estimate == 0 and layer(result, ins, 8).size.estimate == 700
+
+
+def test_symbolic_chmod() -> None:
+    from layerlint.estimate.estimator import _chmod
+
+    assert _chmod("a+rX", 0o644) == 0o644 and _chmod("a+rX", 0o744) == 0o755
+    assert _chmod("u+x,go-w", 0o666) == 0o744 and _chmod("+x", 0o644) == 0o755 and _chmod("o=", 0o755) == 0o750

@@ -141,3 +141,16 @@ def test_html_lists_the_costliest_findings_first(tmp_path: Path) -> None:
     costs = [int(b) for b, _ in findings]
     assert costs == sorted(costs, reverse=True)
     assert findings[0][1] in ("LL301", "LL312", "LL313")
+
+
+def test_target_and_build_args_choose_the_image_that_is_sized(capsys, tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "ARG BASE=debian:bookworm\nFROM $BASE AS build\nRUN apt-get update && apt-get install -y --no-install-recommends"
+        " jq && rm -rf /var/lib/apt/lists/*\nFROM debian:bookworm-slim\nCOPY --from=build /usr/bin/jq /usr/bin/jq\n")
+    _, out = layers(capsys, "--format", "json", "--target", "build", str(tmp_path / "Dockerfile"))
+    doc = json.loads(out)
+    build = next(s for s in doc["stages"] if s.get("name") == "build")
+    assert doc["image"]["size"]["estimate"] == build["size"]["image"]["estimate"]
+    _, out = layers(capsys, "--format", "json", "--build-arg", "BASE=debian:bookworm-slim", str(tmp_path / "Dockerfile"))
+    build = next(s for s in json.loads(out)["stages"] if s.get("name") == "build")
+    assert "debian:bookworm-slim" in build["size"]["base"]["basis"]

@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 CALIBRATION = ROOT / "layerlint" / "data" / "size-calibration.json"
+SLIM_MARGIN = 0.15
 
 
 def points(results: dict, work: Path) -> list[dict]:
@@ -38,7 +39,7 @@ def points(results: dict, work: Path) -> list[dict]:
     model = packages.payload_correction()
     out = []
     for case in results["cases"]:
-        if case.get("error"):
+        if case.get("error") or case["name"].startswith("holdout-"):  # hold-out cases never train the model
             continue
         context = work / "ctx" / case["name"]
         make_context(HERE / "cases" / case["name"], context)
@@ -93,7 +94,8 @@ def fit(data: list[dict]) -> dict:
     return {
         "a": round(a, 4), "a_slim": round(a_slim, 4), "fixed": int(fixed), "per_package": int(per),
         "band": [round(1 + min(rf) - 0.03, 3), round(1 + max(rf) + 0.03, 3)],
-        "slim_band": [round(1 + min(rs) - 0.05, 3), round(1 + max(rs) + 0.05, 3)] if rs else None,
+        # Few slim installs, and how much of a package slim drops (docs, locales) varies: wider margin.
+        "slim_band": [round(1 + min(rs) - SLIM_MARGIN, 3), round(1 + max(rs) + SLIM_MARGIN, 3)] if rs else None,
         "points": [{k: (round(v) if isinstance(v, float) else v) for k, v in p.items()} for p in data],
     }
 
@@ -127,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         "method": "least squares of layer = a × (ratio × Installed-Size + pyc × Python Installed-Size) + fixed +"
                   " per_package × n over apt-only layers measured by benchmarks/size_harness/harness.py (st_size"
                   " metric, debian:bookworm look-alikes); ratio and pyc from debian-payload.json; a_slim for"
-                  " bookworm-slim; band = smallest/largest relative residual ± 3 % (slim ± 5 %)",
+                  " bookworm-slim; band = smallest/largest relative residual ± 3 % (slim ± 15 %); hold-out cases excluded",
         "script": "benchmarks/size_harness/calibrate.py",
     })
     stored = json.loads(CALIBRATION.read_text())

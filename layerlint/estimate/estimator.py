@@ -920,11 +920,18 @@ class _RunSizer:
                               SizeRange.unknown("package.json not readable from the build context"),
                               posixpath.join(cwd, "node_modules"), True, ecosystem="npm"))
                 return
-            names = _npm_dependencies(manifest, dev)
+            wanted = _npm_dependencies(manifest, dev)
+            # The table knows each package's latest release; another major version has other sizes
+            # and other dependencies, so such a package is sized like one the table lacks.
+            names = [n for n, spec in wanted.items() if _same_major(spec, ecosystems.npm_package(n))]
+            other_majors = [n for n in wanted if n not in names]
             lock = self.est.read_copied(self.ins, posixpath.join(cwd, "package-lock.json"))
             lock_count = _lock_count(lock, dev) if lock is not None else None
+        else:
+            other_majors = []
         cache = self.cache_for(op.command, op.manager)
         est = ecosystems.npm_install(names, (), cache=cache)
+        est = replace(est, unknown=est.unknown + tuple(other_majors))
         known = len(est.packages)
         if lock_count is not None:
             counts = (max(0, lock_count - known),) * 3
@@ -1064,12 +1071,43 @@ class _RunSizer:
                 if part.ecosystem == "rewrite" and part.files and any(_reaches(change.path, f) for f in part.files):
                     hits.append((part, carrier, False))
             for part, carrier, whole in hits:
-                spent = self.est.spend(carrier, part, self.ins, change.op, change.path, whole, change)
+                changing = self.metadata_changes(part, change) if rewrite else None
+                if changing is not None:  # files whose mode/owner really change (the others are no diff)
+                    chosen = {f for f in changing if whole or _reaches(change.path, f)}
+                    spent = self.est.spend(carrier, part, self.ins, change.op, change.path, False, change, chosen) \
+                        if chosen else None
+                else:
+                    spent = self.est.spend(carrier, part, self.ins, change.op, change.path, whole, change)
                 if rewrite and spent is not None and not spent[0].zero:
                     size, files = spent
                     self.add(Part(f"{change.op} {change.path}", part.kind,
                                   replace(size, basis=f"{change.op} copies {part.what} into this layer"), change.path,
                                   part.tree, files=files, ecosystem="rewrite"))
+
+    def metadata_changes(self, part: Part, change) -> set[str] | None:  # type: ignore[no-untyped-def]
+        """Files of a context copy whose mode or owner the command really changes; None if unknowable.
+
+        A differ stores a file again only when something about it changed: ``chmod a+r`` of files
+        that are already readable, or ``chown root`` of files COPY made root's, adds nothing.
+        """
+        if not part.files or not part.origins or change.op == "touch" or self.est.context_dir is None:
+            return None
+        cmd = next((c for s in self.scripts for c in s.commands if c.span == change.command), None)
+        spec = cmd.positional()[0].unquoted if cmd is not None and cmd.positional() else None
+        if spec is None or "$" in spec:
+            return None
+        out = set()
+        for dest, origin in part.origins.items():
+            flags, _, source = origin.partition("|")
+            if dest not in part.files:
+                continue
+            if change.op == "chmod":
+                mode = _copied_mode(flags, os.path.join(self.est.context_dir, source))
+                if mode is None or _chmod(spec, mode) != mode:
+                    out.add(dest)
+            elif not _same_owner(flags, spec, change.op):
+                out.add(dest)
+        return out
 
     def carrier(self, part: Part, entry: Created) -> Instruction:
         if part.entry is entry:
@@ -1275,6 +1313,64 @@ def _rebase(path: str, src: str, dest: str) -> str:
     return posixpath.join(dest, rel) if rel else dest
 
 
+def _copied_mode(flags: str, path: str) -> int | None:
+    """Permission bits of a file as COPY leaves it: ``--chmod`` if given, else the context file's."""
+    for flag in flags.split():
+        if flag.startswith("--chmod="):
+            value = flag.split("=", 1)[1]
+            return int(value, 8) if re.fullmatch(r"[0-7]{3,4}", value) else None
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        return None
+
+
+_WHO = {"u": 0o4700, "g": 0o2070, "o": 0o1007}
+_PERM = {"r": 0o444, "w": 0o222, "x": 0o111, "s": 0o6000, "t": 0o1000}
+
+
+def _chmod(spec: str, mode: int) -> int:
+    """``mode`` after ``chmod spec`` on a regular file (octal or symbolic; umask taken as 022)."""
+    if re.fullmatch(r"[0-7]{1,4}", spec):
+        return int(spec, 8)
+    for clause in spec.split(","):
+        m = re.fullmatch(r"([ugoa]*)((?:[-+=][rwxXst]*)+)", clause)
+        if m is None:
+            return -1  # not understood: count as a change
+        who = m.group(1) or "a"
+        mask = sum(_WHO[w] for w in ("ugo" if "a" in who else who))
+        for op, perms in re.findall(r"([-+=])([rwxXst]*)", m.group(2)):
+            bits = 0
+            for ch in perms:
+                if ch == "X":
+                    bits |= 0o111 if mode & 0o111 else 0
+                else:
+                    bits |= _PERM[ch]
+            bits &= mask if m.group(1) else mask & ~0o022
+            if op == "+":
+                mode |= bits
+            elif op == "-":
+                mode &= ~bits
+            else:
+                mode = (mode & ~mask) | bits
+    return mode
+
+
+def _same_owner(flags: str, spec: str, op: str) -> bool:
+    """Whether ``chown spec`` (or ``chgrp``) leaves the owner COPY gave the files."""
+    owner = next((f.split("=", 1)[1] for f in flags.split() if f.startswith("--chown=")), "root:root")
+    user, _, group = owner.partition(":")
+    group = group or user
+
+    def same(a: str, b: str) -> bool:
+        return a == b or {a, b} <= {"root", "0"}
+
+    if op == "chgrp":
+        return same(spec, group)
+    new_user, sep, new_group = spec.partition(":")
+    return (not new_user or same(new_user, user)) and (not sep or not new_group or same(new_group, group))
+
+
 def _removed_share(part: Part, names: set[str], auto: bool) -> tuple[float, float, float] | None:
     """(low, estimate, high) share of ``part``'s bytes a removal of ``names`` takes."""
     if not part.packages:
@@ -1302,15 +1398,26 @@ def _requirements(text: str) -> list[str]:
     return out
 
 
-def _npm_dependencies(manifest: str, dev: bool) -> list[str]:
+def _npm_dependencies(manifest: str, dev: bool) -> dict[str, str]:
+    """Dependency name -> version range of a package.json (devDependencies unless omitted)."""
     try:
         data = json.loads(manifest)
     except ValueError:
-        return []
-    names = list((data.get("dependencies") or {}).keys())
+        return {}
+    wanted = dict(data.get("dependencies") or {})
     if dev:
-        names += list((data.get("devDependencies") or {}).keys())
-    return names
+        wanted.update(data.get("devDependencies") or {})
+    return {str(k): str(v) for k, v in wanted.items()}
+
+
+def _same_major(spec: str, package) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the table's release of ``package`` can satisfy the range ``spec`` (by major version)."""
+    if package is None:
+        return True  # unknown either way
+    match = re.match(r"\s*(?:[\^~=v]|>=?)?\s*(\d+)", spec)
+    if match is None or "||" in spec:
+        return True  # *, latest, tags, urls, alternatives: take the latest
+    return package.version.split(".", 1)[0] == match.group(1)
 
 
 def _lock_count(lock: str, dev: bool) -> int | None:
