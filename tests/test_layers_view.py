@@ -65,13 +65,13 @@ def test_json_adds_size_objects_without_renaming_fields(capsys, tmp_path: Path) 
 def test_text_draws_a_bar_per_layer_and_lists_the_waste(capsys, tmp_path: Path) -> None:
     code, out = layers(capsys, "--no-color", str(project(tmp_path)))
     assert code == 0
-    rows = {int(m.group(1)): m.group(0) for m in re.finditer(r"^\s+(\d+)\s+(?:\+layer|base|-).*$", out, re.M)}
+    rows = {int(m.group(1)): m.group(0) for m in re.finditer(r"^\s+(\d+)\s+(?:\+layer|base|-).*$", out, re.MULTILINE)}
     heaviest = max((r.count("█") + r.count("░"), line) for line, r in rows.items())
     assert heaviest[1] == 4  # the apt install carries the most bytes
     assert rows[4].count("█") + rows[4].count("░") == 24 and "░" in rows[4]
     assert "wasted: remove /var/lib/apt/lists/* at line 6" in out
-    assert re.search(r"^Size: .* on disk, .* compressed", out, re.M)
-    assert re.search(r"^Wasted: .*efficiency \d+\.\d%", out, re.M)
+    assert re.search(r"^Size: .* on disk, .* compressed", out, re.MULTILINE)
+    assert re.search(r"^Wasted: .*efficiency \d+\.\d%", out, re.MULTILINE)
     assert out.rstrip().splitlines()[-1].startswith("Image: ")
 
 
@@ -136,7 +136,7 @@ def test_html_report_is_self_contained_with_a_bar_per_stage(tmp_path: Path) -> N
 
 def test_html_lists_the_costliest_findings_first(tmp_path: Path) -> None:
     page = html_report(tmp_path, project(tmp_path))
-    findings = re.findall(r'<li class="finding"[^>]*data-bytes="(\d+)"[^>]*>.*?<code>(LL\d+)</code>', page, re.S)
+    findings = re.findall(r'<li class="finding"[^>]*data-bytes="(\d+)"[^>]*>.*?<code>(LL\d+)</code>', page, re.DOTALL)
     assert findings, "the lint findings are listed"
     costs = [int(b) for b, _ in findings]
     assert costs == sorted(costs, reverse=True)

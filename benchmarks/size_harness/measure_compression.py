@@ -25,7 +25,6 @@ the Debian part (a chroot into the harness root), pip and npm on the host.  ~3 m
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import stat
@@ -55,8 +54,7 @@ class Stream:
         self.raw = 0
         self.gz = 0
         self._z = zlib.compressobj(LEVEL, zlib.DEFLATED, 31)
-        self._buf = io.BytesIO()
-        self._tar = tarfile.open(fileobj=self, mode="w|", format=tarfile.PAX_FORMAT)
+        self._tar = tarfile.open(fileobj=self, mode="w|", format=tarfile.PAX_FORMAT)  # noqa: SIM115 - closed in close()
 
     def write(self, data: bytes) -> int:
         self.gz += len(self._z.compress(data))

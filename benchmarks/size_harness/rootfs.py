@@ -17,8 +17,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from gen_debian_index import MIRROR, SLIM_EXCLUDES  # noqa: E402 - the index generator's look-alike settings
-from gen_debian_index import SECURITY_MIRROR as SECURITY  # noqa: E402
+from gen_debian_index import MIRROR, SLIM_EXCLUDES
+from gen_debian_index import SECURITY_MIRROR as SECURITY
+
 _CLEAN = (
     'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb'
     ' /var/cache/apt/*.bin || true"; };\n'

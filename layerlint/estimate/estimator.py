@@ -26,7 +26,7 @@ import json
 import os
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
@@ -74,16 +74,10 @@ _APT = frozenset({"apt-get", "apt", "aptitude"})
 _NODE = frozenset({"npm", "yarn", "pnpm"})
 # Commands that write nothing to the image (or only what the ledger already tracks).
 _QUIET = frozenset(
-    "echo printf true false : test [ [[ set export unset cd pwd ls cat env printenv which command type hash sleep id"
-    " whoami uname nproc date grep egrep fgrep head tail wc sort uniq cut tr exit return source . mkdir ln rm rmdir"
-    " chmod chown chgrp touch mv cp find tar bsdtar unzip gunzip bunzip2 unxz unzstd gzip xz bzip2 zstd curl wget"
-    " git readlink realpath dirname basename stat file du df ps sha256sum sha512sum md5sum sha1sum gpgv diff cmp"
-    " rm unlink install xargs sh bash dash ash zsh apt-mark dpkg-query dpkg-architecture getent tini dumb-init"
-    " python-version node-version".split()
+    ["echo", "printf", "true", "false", ":", "test", "[", "[[", "set", "export", "unset", "cd", "pwd", "ls", "cat", "env", "printenv", "which", "command", "type", "hash", "sleep", "id", "whoami", "uname", "nproc", "date", "grep", "egrep", "fgrep", "head", "tail", "wc", "sort", "uniq", "cut", "tr", "exit", "return", "source", ".", "mkdir", "ln", "rm", "rmdir", "chmod", "chown", "chgrp", "touch", "mv", "cp", "find", "tar", "bsdtar", "unzip", "gunzip", "bunzip2", "unxz", "unzstd", "gzip", "xz", "bzip2", "zstd", "curl", "wget", "git", "readlink", "realpath", "dirname", "basename", "stat", "file", "du", "df", "ps", "sha256sum", "sha512sum", "md5sum", "sha1sum", "gpgv", "diff", "cmp", "rm", "unlink", "install", "xargs", "sh", "bash", "dash", "ash", "zsh", "apt-mark", "dpkg-query", "dpkg-architecture", "getent", "tini", "dumb-init", "python-version", "node-version"]
 )
 _SMALL = frozenset(
-    "useradd groupadd adduser addgroup usermod groupmod passwd chpasswd sed tee gpg apt-key debconf-set-selections"
-    " update-alternatives ldconfig dpkg-reconfigure update-ca-certificates".split()
+    ["useradd", "groupadd", "adduser", "addgroup", "usermod", "groupmod", "passwd", "chpasswd", "sed", "tee", "gpg", "apt-key", "debconf-set-selections", "update-alternatives", "ldconfig", "dpkg-reconfigure", "update-ca-certificates"]
 )
 _COMPRESSED_EXT = re.compile(
     r"\.(gz|tgz|bz2|xz|zst|lz4|zip|jar|war|ear|whl|deb|rpm|apk|gem|7z|rar|png|jpe?g|gif|webp|woff2?|mp[34]|pdf"
@@ -380,7 +374,7 @@ class _Estimator:
 
     def from_stage_part(self, ins: Instruction, entry: Created, ref: str) -> Part:
         source = self.build.stage_named(ref)
-        stage_ref, _, src = entry.source.partition(":")
+        _, _, src = entry.source.partition(":")
         label = f"COPY --from={ref} {src}"
         if source is None or source.index not in self.states:
             return Part(label, "mixed", SizeRange.unknown(f"files from image {ref}: not in the base image table"),
@@ -735,7 +729,7 @@ class _RunSizer:
         opts = op.options
         if opts.has("--no-install-recommends", "--without-recommends") or (op.manager == "aptitude" and opts.has("-R")):
             return False
-        if any(_RECOMMENDS_OFF.search(v) or re.search(r"Install-Recommends=(false|0|no)", v, re.I)
+        if any(_RECOMMENDS_OFF.search(v) or re.search(r"Install-Recommends=(false|0|no)", v, re.IGNORECASE)
                for v in opts.values("-o", "--option")):
             return False
         return not self.state.recommends_off

@@ -113,8 +113,8 @@ def render(doc: dict[str, Any], findings: list[Finding], estimate: BuildEstimate
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            f"<title>Layers of {escape(doc['path'])}</title>", f"<style>{STYLE}</style></head><body>",
            f"<h1>Where the bytes of <code>{escape(doc['path'])}</code> go</h1>",
-           f'<div class="sub">target: {escape(str(doc["target"]))} · builder: {escape(doc["builder"])} · '
-           "sizes as <code>docker history</code> shows them (files each layer adds or changes)</div>"]
+           (f'<div class="sub">target: {escape(str(doc["target"]))} · builder: {escape(doc["builder"])} · '
+            "sizes as <code>docker history</code> shows them (files each layer adds or changes)</div>")]
     if size:
         eff = size.get("efficiency")
         out.append('<div class="cards">')
