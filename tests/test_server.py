@@ -117,11 +117,13 @@ def test_hover_and_hints_describe_layers() -> None:
     assert "config only" in server.hover_markdown(result, text.index("A=1"))[0]
     assert "from stage `build`" in server.hover_markdown(result, text.index("FROM build"))[0]
     hints = server.layer_hints(result)
-    assert [(text[:offset].split("\n")[-1], label) for offset, label, _ in hints] == [
+    # labels are "layer N · <size>"; the size part is the estimator's (tests/test_estimate_lsp.py)
+    assert [(text[:offset].split("\n")[-1], label.split(" · ")[0]) for offset, label, _ in hints] == [
         ("RUN echo 😀", "layer 1"),
         ("WORKDIR /x", "layer 2"),
         ("COPY --from=build /a /b", "layer 1"),
     ]
+    assert all(" · " in label for _, label, _ in hints)
 
 
 def test_settings_are_reloaded_when_a_config_file_changes(tmp_path, monkeypatch) -> None:
@@ -339,7 +341,7 @@ async def test_inlay_hints_and_symbols(client, workdir) -> None:  # type: ignore
             range=t.Range(start=t.Position(line=0, character=0), end=t.Position(line=7, character=0)),
         )
     )
-    assert [(h.position.line, h.position.character, h.label) for h in hints] == [
+    assert [(h.position.line, h.position.character, h.label.split(" · ")[0]) for h in hints] == [
         (1, 11, "layer 1"),  # after "RUN echo 😀": 10 characters, 11 UTF-16 units
         (3, 8, "layer 2"),
         (6, 23, "layer 1"),
