@@ -399,3 +399,17 @@ def test_volatile_arg_used_only_by_a_label_moves_with_it() -> None:
     text = "FROM alpine:3.20\nARG BUILD_DATE\nLABEL created=$BUILD_DATE\nRUN apk add --no-cache git\n"
     (finding,) = [f for f in lint_snippet(text, ("LL203",)) if f.code == "LL203"]
     assert finding.message.endswith("Move it (with the LABEL on line 3) to the end of the stage.")
+
+
+def test_malformed_url_and_mount_flags_found_by_fuzzing_do_not_crash() -> None:
+    from rule_harness import lint_snippet
+
+    bad_url = "FROM alpine:3.20\nADD https://[github.com/x.jar /x\n"
+    assert [f.code for f in lint_snippet(bad_url, ("LL204",))] == ["LL204"]
+    mount_after_other_flag = (
+        "FROM golang:1.22\nRUN --network=none --ount=type=cache,target=/go/pkg/mod \\\n"
+        "    --mount=type=bind,target=. go build ./...\n"
+    )
+    findings = lint_snippet(mount_after_other_flag, ("LL205",))
+    assert [f.code for f in findings] == ["LL205"]
+    assert findings[0].line == 3

@@ -37,15 +37,23 @@ IMAGE_WORKDIR = "/\x00image-workdir"
 # --------------------------------------------------------------------------- the walk
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(Frozen):
     """One instruction of a stage's lineage, with the state in force *before* it runs."""
+
+    __slots__ = ("ins", "stage", "cwd", "scope", "user")  # noqa: RUF023  # constructor order: Value relies on it
 
     ins: Instruction
     stage: Stage
     cwd: str | None  # absolute (or under IMAGE_WORKDIR); None when a variable hides it
     scope: Scope
     user: str | None  # the last USER value, None when no USER was given (the image's own)
+
+    def __init__(self, ins: Instruction, stage: Stage, cwd: str | None, scope: Scope, user: str | None) -> None:
+        _set(self, "ins", ins)
+        _set(self, "stage", stage)
+        _set(self, "cwd", cwd)
+        _set(self, "scope", scope)
+        _set(self, "user", user)
 
     def expand(self, word: str) -> str | None:
         """BuildKit's expansion of ``word`` here, or None when it rests on unknown values."""
@@ -138,13 +146,19 @@ def is_root(user: str | None) -> bool | None:
 # --------------------------------------------------------------------------- COPY / ADD
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(Frozen):
     """One COPY/ADD source from the build context."""
+
+    __slots__ = ("text", "path", "word_index")  # noqa: RUF023  # constructor order: Value relies on it
 
     text: str  # as expanded, e.g. "." or "src/" or "package*.json"
     path: str  # context-relative, cleaned ("" for the root)
     word_index: int
+
+    def __init__(self, text: str, path: str, word_index: int) -> None:
+        _set(self, "text", text)
+        _set(self, "path", path)
+        _set(self, "word_index", word_index)
 
     @property
     def whole_context(self) -> bool:
@@ -156,15 +170,36 @@ class Source:
         return self.whole_context or self.text.endswith(("/", "/."))
 
 
-@dataclass(frozen=True, slots=True)
-class CopyOp:
+class CopyOp(Frozen):
     """A COPY or ADD with its destination resolved against WORKDIR."""
+
+    __slots__ = (  # noqa: RUF023  # constructor order: Value relies on it
+        "step",
+        "sources",
+        "dest",
+        "dest_is_dir",
+        "from_context",
+    )
 
     step: Step
     sources: tuple[Source, ...]  # context sources only (URLs, heredocs and --from excluded)
     dest: str | None  # absolute, None when unknown
     dest_is_dir: bool
     from_context: bool
+
+    def __init__(
+        self,
+        step: Step,
+        sources: tuple[Source, ...],
+        dest: str | None,
+        dest_is_dir: bool,
+        from_context: bool,
+    ) -> None:
+        _set(self, "step", step)
+        _set(self, "sources", sources)
+        _set(self, "dest", dest)
+        _set(self, "dest_is_dir", dest_is_dir)
+        _set(self, "from_context", from_context)
 
     @property
     def ins(self) -> Instruction:
@@ -237,9 +272,19 @@ def copy_of(step: Step) -> CopyOp | None:
 # --------------------------------------------------------------------------- mounts
 
 
-@dataclass(frozen=True, slots=True)
-class Mount:
+class Mount(Frozen):
     """One ``RUN --mount`` as BuildKit reads it (defaults filled in)."""
+
+    __slots__ = (  # noqa: RUF023  # constructor order: Value relies on it
+        "type",
+        "target",
+        "source",
+        "from_",
+        "sharing",
+        "id",
+        "options",
+        "flag_index",
+    )
 
     type: str
     target: str | None
@@ -249,6 +294,26 @@ class Mount:
     id: str | None
     options: Mapping[str, str]
     flag_index: int
+
+    def __init__(
+        self,
+        type: str,
+        target: str | None,
+        source: str | None,
+        from_: str | None,
+        sharing: str,
+        id: str | None,
+        options: Mapping[str, str],
+        flag_index: int,
+    ) -> None:
+        _set(self, "type", type)
+        _set(self, "target", target)
+        _set(self, "source", source)
+        _set(self, "from_", from_)
+        _set(self, "sharing", sharing)
+        _set(self, "id", id)
+        _set(self, "options", options)
+        _set(self, "flag_index", flag_index)
 
     def target_abs(self, cwd: str | None) -> str | None:
         return join(cwd, self.target) if self.target else None
@@ -286,7 +351,7 @@ def parse_mount(value: str, index: int = 0) -> Mount:
 
 def mounts(ins: Instruction) -> tuple[Mount, ...]:
     ins = ins.effective
-    return tuple(parse_mount(f.value or "", n) for n, f in enumerate(ins.flags) if f.name == "mount")
+    return tuple(parse_mount(f.value or "", n) for n, f in enumerate(f for f in ins.flags if f.name == "mount"))
 
 
 def mount_flag(ins: Instruction, mount: Mount):  # type: ignore[no-untyped-def]
@@ -314,9 +379,21 @@ def command_text(cmd: Command, limit: int = 40) -> str:
 # --------------------------------------------------------------------------- installs
 
 
-@dataclass(frozen=True, slots=True)
-class Install:
+class Install(Frozen):
     """A command that installs dependencies described by files in a directory."""
+
+    __slots__ = (  # noqa: RUF023  # constructor order: Value relies on it
+        "ecosystem",
+        "label",
+        "command",
+        "directory",
+        "manifests",
+        "locks",
+        "lock_required",
+        "cache_hints",
+        "cache_env",
+        "then",
+    )
 
     ecosystem: str  # groups tools that share manifests: node, python, go, rust, ...
     label: str  # "npm ci", "pip install -r requirements.txt"
@@ -329,15 +406,50 @@ class Install:
     cache_env: tuple[str, ...]  # variables naming the tool's cache directory
     then: str  # what to run after copying the manifests first
 
+    def __init__(
+        self,
+        ecosystem: str,
+        label: str,
+        command: Command,
+        directory: str | None,
+        manifests: tuple[str, ...],
+        locks: tuple[str, ...],
+        lock_required: bool,
+        cache_hints: tuple[str, ...],
+        cache_env: tuple[str, ...],
+        then: str,
+    ) -> None:
+        _set(self, "ecosystem", ecosystem)
+        _set(self, "label", label)
+        _set(self, "command", command)
+        _set(self, "directory", directory)
+        _set(self, "manifests", manifests)
+        _set(self, "locks", locks)
+        _set(self, "lock_required", lock_required)
+        _set(self, "cache_hints", cache_hints)
+        _set(self, "cache_env", cache_env)
+        _set(self, "then", then)
+
     @property
     def probe(self) -> str | None:
         """Absolute path of the first manifest (where its COPY must have put it)."""
         return join(self.directory, self.manifests[0]) if self.manifests and self.directory else None
 
 
-@dataclass(frozen=True, slots=True)
-class _Kind:
+class _Kind(Frozen):
     """What a package manager reads and where it caches (see :func:`installs`)."""
+
+    __slots__ = (  # noqa: RUF023  # constructor order: Value relies on it
+        "ecosystem",
+        "manifests",
+        "locks",
+        "hints",
+        "env",
+        "then",
+        "dir_flags",
+        "dir_flag_names_file",
+        "strict_flags",
+    )
 
     ecosystem: str
     manifests: tuple[str, ...]
@@ -345,9 +457,31 @@ class _Kind:
     hints: tuple[str, ...]
     env: tuple[str, ...]
     then: str
-    dir_flags: tuple[str, ...] = ()
-    dir_flag_names_file: bool = False
-    strict_flags: tuple[str, ...] = ()
+    dir_flags: tuple[str, ...]
+    dir_flag_names_file: bool
+    strict_flags: tuple[str, ...]
+
+    def __init__(
+        self,
+        ecosystem: str,
+        manifests: tuple[str, ...],
+        locks: tuple[str, ...],
+        hints: tuple[str, ...],
+        env: tuple[str, ...],
+        then: str,
+        dir_flags: tuple[str, ...] = (),
+        dir_flag_names_file: bool = False,
+        strict_flags: tuple[str, ...] = (),
+    ) -> None:
+        _set(self, "ecosystem", ecosystem)
+        _set(self, "manifests", manifests)
+        _set(self, "locks", locks)
+        _set(self, "hints", hints)
+        _set(self, "env", env)
+        _set(self, "then", then)
+        _set(self, "dir_flags", dir_flags)
+        _set(self, "dir_flag_names_file", dir_flag_names_file)
+        _set(self, "strict_flags", strict_flags)
 
 
 _KINDS: dict[str, _Kind] = {
@@ -553,12 +687,17 @@ def cache_mounted(install: Install, step: Step) -> bool:
 # --------------------------------------------------------------------------- build context
 
 
-@dataclass
-class BuildContext:
+class BuildContext(Value):
     """The build context on disk when the linter can trust it (see :func:`build_context`)."""
+
+    __slots__ = ("root", "dockerfile")  # noqa: RUF023  # constructor order: Value relies on it
 
     root: str
     dockerfile: str
+
+    def __init__(self, root: str, dockerfile: str) -> None:
+        self.root = root
+        self.dockerfile = dockerfile
 
     def exists(self, relpath: str) -> bool:
         return os.path.lexists(os.path.join(self.root, relpath))

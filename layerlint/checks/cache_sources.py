@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from layerlint.checks.cache import instruction_quote
 from layerlint.checks.cache_model import (
@@ -22,6 +22,7 @@ from layerlint.checks.cache_model import (
     fits,
     is_git_source,
     is_url,
+    mount_flag,
     mounts,
     steps,
 )
@@ -36,10 +37,20 @@ _MOVING_REFS = frozenset({"", "main", "master", "develop", "development", "dev",
                           "next", "nightly", "edge"})  # fmt: skip
 
 
+def _split(url: str):  # type: ignore[no-untyped-def]
+    """``urlsplit`` that never raises: a malformed URL (``https://[host/x``) reads as having no parts."""
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return urlsplit("")
+
+
 def _git_ref(url: str) -> tuple[str, bool]:
     """(the ref a git source names, whether a commit pins it)."""
     base, _, fragment = url.partition("#")
-    query = parse_qs(urlsplit(base).query)
+    query = parse_qs(_split(base).query)
     if query.get("checksum") or query.get("commit"):
         return "", True
     ref = fragment.split(":", 1)[0]
@@ -69,7 +80,7 @@ def remote_source_not_pinned(ctx: RuleContext, ins: Instruction) -> Iterator[Hit
             )
             yield ctx.hit(word.span, message, instruction=ins)
         elif is_url(url):
-            host = urlsplit(url).hostname or "the server"
+            host = _split(url).hostname or "the server"
             message = (
                 f"without --checksum, BuildKit contacts {host} on every build (a HEAD with the saved ETag, or a full "
                 f"download when the server sends none) and rebuilds this layer and all after it whenever the bytes or "
@@ -99,8 +110,7 @@ def _whole_context_copies(ctx: RuleContext) -> list[tuple[Step, Span]]:
             if step.ins.keyword == "RUN":
                 for mount in mounts(step.ins):
                     if mount.type == "bind" and not mount.from_ and not (mount.source or ".").strip("./"):
-                        flag = [f for f in step.ins.flags if f.name == "mount"][mount.flag_index]
-                        found.append((step, flag.span))
+                        found.append((step, mount_flag(step.ins, mount).span))
     return found
 
 
