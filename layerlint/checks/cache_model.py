@@ -18,13 +18,13 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from layerlint.model import Instruction, Stage
+from layerlint.source import Frozen, Value, _set
 
+TYPE_CHECKING = False  # typing costs ms at start-up; only checkers need it
 if TYPE_CHECKING:
     from layerlint.expand import Scope
     from layerlint.rule import RuleContext
@@ -40,7 +40,7 @@ IMAGE_WORKDIR = "/\x00image-workdir"
 class Step(Frozen):
     """One instruction of a stage's lineage, with the state in force *before* it runs."""
 
-    __slots__ = ("ins", "stage", "cwd", "scope", "user")  # noqa: RUF023  # constructor order: Value relies on it
+    __slots__ = ("ins", "stage", "cwd", "scope", "user")  # constructor order: Value relies on it
 
     ins: Instruction
     stage: Stage
@@ -149,7 +149,7 @@ def is_root(user: str | None) -> bool | None:
 class Source(Frozen):
     """One COPY/ADD source from the build context."""
 
-    __slots__ = ("text", "path", "word_index")  # noqa: RUF023  # constructor order: Value relies on it
+    __slots__ = ("text", "path", "word_index")  # constructor order: Value relies on it
 
     text: str  # as expanded, e.g. "." or "src/" or "package*.json"
     path: str  # context-relative, cleaned ("" for the root)
@@ -173,7 +173,7 @@ class Source(Frozen):
 class CopyOp(Frozen):
     """A COPY or ADD with its destination resolved against WORKDIR."""
 
-    __slots__ = (  # noqa: RUF023  # constructor order: Value relies on it
+    __slots__ = (  # constructor order: Value relies on it
         "step",
         "sources",
         "dest",
@@ -275,7 +275,7 @@ def copy_of(step: Step) -> CopyOp | None:
 class Mount(Frozen):
     """One ``RUN --mount`` as BuildKit reads it (defaults filled in)."""
 
-    __slots__ = (  # noqa: RUF023  # constructor order: Value relies on it
+    __slots__ = (  # constructor order: Value relies on it
         "type",
         "target",
         "source",
@@ -382,7 +382,7 @@ def command_text(cmd: Command, limit: int = 40) -> str:
 class Install(Frozen):
     """A command that installs dependencies described by files in a directory."""
 
-    __slots__ = (  # noqa: RUF023  # constructor order: Value relies on it
+    __slots__ = (  # constructor order: Value relies on it
         "ecosystem",
         "label",
         "command",
@@ -439,7 +439,7 @@ class Install(Frozen):
 class _Kind(Frozen):
     """What a package manager reads and where it caches (see :func:`installs`)."""
 
-    __slots__ = (  # noqa: RUF023  # constructor order: Value relies on it
+    __slots__ = (  # constructor order: Value relies on it
         "ecosystem",
         "manifests",
         "locks",
@@ -690,7 +690,7 @@ def cache_mounted(install: Install, step: Step) -> bool:
 class BuildContext(Value):
     """The build context on disk when the linter can trust it (see :func:`build_context`)."""
 
-    __slots__ = ("root", "dockerfile")  # noqa: RUF023  # constructor order: Value relies on it
+    __slots__ = ("root", "dockerfile", "_ignore")  # _ignore: the .dockerignore, read on first use
 
     root: str
     dockerfile: str
