@@ -28,13 +28,12 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING
 
 from layerlint.shell import scan_args, tool_key
-from layerlint.source import Span
+from layerlint.source import Frozen, Span, _set
 
+TYPE_CHECKING = False  # typing costs ms at start-up; only checkers need it
 if TYPE_CHECKING:
     from layerlint.model import Build, Instruction
     from layerlint.rule import RuleContext
@@ -62,8 +61,7 @@ __all__ = [
 # --------------------------------------------------------------------------- values
 
 
-@dataclass(frozen=True, slots=True)
-class Created:
+class Created(Frozen):
     """Something one layer wrote.
 
     ``tree`` means the layer wrote the *contents* of the directory ``path`` (``COPY dir/``,
@@ -75,22 +73,52 @@ class Created:
     and worked in); for a cache ``source`` is the ``CacheSpec`` name, else the COPY source or URL.
     """
 
+    __slots__ = (  # constructor order: Value relies on it
+        "path",
+        "tree",
+        "how",
+        "instruction",
+        "span",
+        "source",
+        "alt",
+        "from_context",
+    )
+
     path: str
     tree: bool
     how: str
     instruction: Instruction
     span: Span
-    source: str = ""
-    alt: tuple[str, ...] = ()
-    from_context: bool = False  # a COPY/ADD source read from the build context
+    source: str
+    alt: tuple[str, ...]
+    from_context: bool  # a COPY/ADD source read from the build context
+
+    def __init__(
+        self,
+        path: str,
+        tree: bool,
+        how: str,
+        instruction: Instruction,
+        span: Span,
+        source: str = "",
+        alt: tuple[str, ...] = (),
+        from_context: bool = False,
+    ) -> None:
+        _set(self, "path", path)
+        _set(self, "tree", tree)
+        _set(self, "how", how)
+        _set(self, "instruction", instruction)
+        _set(self, "span", span)
+        _set(self, "source", source)
+        _set(self, "alt", alt)
+        _set(self, "from_context", from_context)
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.path, *self.alt)
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(Frozen):
     """A command that removes or rewrites ``path`` after earlier layers created parts of it.
 
     ``op`` is ``remove``, ``chown``, ``chmod``, ``chgrp``, ``touch`` or ``move``.
@@ -98,24 +126,64 @@ class Change:
     tree entries the path lies inside (the layer *may* have created it).
     """
 
+    __slots__ = (  # constructor order: Value relies on it
+        "op",
+        "path",
+        "instruction",
+        "span",
+        "command",
+        "recursive",
+        "matches",
+        "within",
+    )
+
     op: str
     path: str
     instruction: Instruction
     span: Span
     command: Span
     recursive: bool
-    matches: tuple[Created, ...] = ()
-    within: tuple[Created, ...] = ()
+    matches: tuple[Created, ...]
+    within: tuple[Created, ...]
+
+    def __init__(
+        self,
+        op: str,
+        path: str,
+        instruction: Instruction,
+        span: Span,
+        command: Span,
+        recursive: bool,
+        matches: tuple[Created, ...] = (),
+        within: tuple[Created, ...] = (),
+    ) -> None:
+        _set(self, "op", op)
+        _set(self, "path", path)
+        _set(self, "instruction", instruction)
+        _set(self, "span", span)
+        _set(self, "command", command)
+        _set(self, "recursive", recursive)
+        _set(self, "matches", matches)
+        _set(self, "within", within)
 
 
-@dataclass(frozen=True, slots=True)
-class Extraction:
+class Extraction(Frozen):
     """An archive unpacked or installed by a RUN (``tar -x``, ``unzip``, ``dpkg -i``...).
 
     ``created`` is the ledger entry that made the archive (this RUN or an earlier layer),
     ``None`` when it came from elsewhere (the base image, a mount); ``kept`` tells whether
     the archive still exists when the RUN ends.
     """
+
+    __slots__ = (  # constructor order: Value relies on it
+        "archive",
+        "tool",
+        "instruction",
+        "span",
+        "command",
+        "created",
+        "kept",
+    )
 
     archive: str
     tool: str
@@ -125,14 +193,37 @@ class Extraction:
     created: Created | None
     kept: bool
 
+    def __init__(
+        self,
+        archive: str,
+        tool: str,
+        instruction: Instruction,
+        span: Span,
+        command: Span,
+        created: Created | None,
+        kept: bool,
+    ) -> None:
+        _set(self, "archive", archive)
+        _set(self, "tool", tool)
+        _set(self, "instruction", instruction)
+        _set(self, "span", span)
+        _set(self, "command", command)
+        _set(self, "created", created)
+        _set(self, "kept", kept)
 
-@dataclass(frozen=True, slots=True)
-class State:
+
+class State(Frozen):
     """What a command sees before an instruction runs: working directory, user, variables."""
 
-    workdir: str = "/"
-    user: str = "root"
-    env: Mapping[str, str] = field(default_factory=dict)
+    __slots__ = ("workdir", "user", "env")  # constructor order: Value relies on it
+    workdir: str
+    user: str
+    env: Mapping[str, str]
+
+    def __init__(self, workdir: str = "/", user: str = "root", env: Mapping[str, str] | None = None) -> None:
+        _set(self, "workdir", workdir)
+        _set(self, "user", user)
+        _set(self, "env", {} if env is None else env)
 
     @property
     def home(self) -> str:
@@ -142,8 +233,7 @@ class State:
         return "/root" if self.user in ("root", "0", "") else f"/home/{self.user}"
 
 
-@dataclass(frozen=True, slots=True)
-class CacheSpec:
+class CacheSpec(Frozen):
     """Where a package manager keeps downloads it does not need after installing.
 
     A command of one of ``tools`` whose subcommand is in ``writes`` fills ``dirs`` (``~`` is
@@ -153,17 +243,57 @@ class CacheSpec:
     that empty it (``("clean", "all")``), given one of ``clean_flags`` when there are any.
     """
 
+    __slots__ = (  # constructor order: Value relies on it
+        "name",
+        "what",
+        "tools",
+        "writes",
+        "dirs",
+        "off_flags",
+        "off_env",
+        "dir_flags",
+        "dir_env",
+        "cleans",
+        "clean_flags",
+    )
+
     name: str
     what: str
     tools: frozenset[str]
     writes: frozenset[str]
     dirs: tuple[str, ...]
-    off_flags: frozenset[str] = frozenset()
-    off_env: frozenset[str] = frozenset()
-    dir_flags: tuple[str, ...] = ()
-    dir_env: tuple[str, ...] = ()
-    cleans: tuple[tuple[str, ...], ...] = ()
-    clean_flags: frozenset[str] = frozenset()  # a cleaner needs one of these (`zypper clean --all`)
+    off_flags: frozenset[str]
+    off_env: frozenset[str]
+    dir_flags: tuple[str, ...]
+    dir_env: tuple[str, ...]
+    cleans: tuple[tuple[str, ...], ...]
+    clean_flags: frozenset[str]  # a cleaner needs one of these (`zypper clean --all`)
+
+    def __init__(
+        self,
+        name: str,
+        what: str,
+        tools: frozenset[str],
+        writes: frozenset[str],
+        dirs: tuple[str, ...],
+        off_flags: frozenset[str] = frozenset(),
+        off_env: frozenset[str] = frozenset(),
+        dir_flags: tuple[str, ...] = (),
+        dir_env: tuple[str, ...] = (),
+        cleans: tuple[tuple[str, ...], ...] = (),
+        clean_flags: frozenset[str] = frozenset(),
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "what", what)
+        _set(self, "tools", tools)
+        _set(self, "writes", writes)
+        _set(self, "dirs", dirs)
+        _set(self, "off_flags", off_flags)
+        _set(self, "off_env", off_env)
+        _set(self, "dir_flags", dir_flags)
+        _set(self, "dir_env", dir_env)
+        _set(self, "cleans", cleans)
+        _set(self, "clean_flags", clean_flags)
 
 
 def _spec(name: str, what: str, tools: str, writes: str, dirs: str, **kw: object) -> CacheSpec:
@@ -226,23 +356,23 @@ _INFO_FLAGS = frozenset({"--version", "-v", "-V", "--help", "-h"})  # `yarn --ve
 
 # --------------------------------------------------------------------------- paths
 
-_WINDOWS = re.compile(r"^[A-Za-z]:[\\/]")
-_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+# Patterns as strings: ``re`` compiles each on first use and caches it, so importing costs nothing.
+_WINDOWS = r"^[A-Za-z]:[\\/]"
+_VAR = r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))"
 _SYSTEM_DIRS = frozenset(
     "/ /bin /sbin /lib /lib64 /etc /usr /usr/bin /usr/sbin /usr/lib /usr/lib64 /usr/share /usr/include /usr/local"
     " /usr/local/bin /usr/local/sbin /usr/local/lib /usr/local/share /usr/local/include /var /var/lib /var/cache"
     " /var/log /opt /root /home /tmp /srv /run /var/run /var/tmp".split()
 )
-_ARCHIVE = re.compile(
-    r"\.(tar|tgz|tbz|tbz2|txz|tzst|tlz|zip|jar|war|ear|whl|deb|rpm|apk|gem|7z|rar|xz|gz|bz2|zst|lz4|lzma|tar\.\w+)$",
-    re.IGNORECASE,
+_ARCHIVE = (
+    r"(?i)\.(tar|tgz|tbz|tbz2|txz|tzst|tlz|zip|jar|war|ear|whl|deb|rpm|apk|gem|7z|rar|xz|gz|bz2|zst|lz4|lzma|tar\.\w+)$"
 )
-_LOCAL_ADD_EXTRACTS = re.compile(r"\.(tar|tgz|tbz2?|txz|tar\.(gz|bz2|xz|zst|lz4|lzma|Z))$", re.IGNORECASE)
+_LOCAL_ADD_EXTRACTS = r"(?i)\.(tar|tgz|tbz2?|txz|tar\.(gz|bz2|xz|zst|lz4|lzma|Z))$"
 
 
 def normalize(path: str) -> str:
     """An absolute path without ``.``/``..``/``//`` (Windows drive paths use ``/``)."""
-    if _WINDOWS.match(path):
+    if re.match(_WINDOWS, path):
         path = path.replace("\\", "/")
         return path[:2] + (posixpath.normpath(path[2:]) if len(path) > 2 else "/")
     path = posixpath.normpath(path)
@@ -250,9 +380,9 @@ def normalize(path: str) -> str:
 
 
 def join(base: str, path: str) -> str:
-    if path.startswith("/") or _WINDOWS.match(path):
+    if path.startswith("/") or re.match(_WINDOWS, path):
         return normalize(path)
-    if _WINDOWS.match(base):
+    if re.match(_WINDOWS, base):
         return normalize(base.replace("\\", "/").rstrip("/") + "/" + path.replace("\\", "/"))
     return normalize(posixpath.join(base, path))
 
@@ -270,7 +400,7 @@ def covers(pattern: str, path: str) -> bool:
     pp, tp = _parts(pattern), _parts(path)
     if len(pp) > len(tp):
         return False
-    if pattern[:2] != path[:2] and (_WINDOWS.match(pattern) or _WINDOWS.match(path)):
+    if pattern[:2] != path[:2] and (re.match(_WINDOWS, pattern) or re.match(_WINDOWS, path)):
         return False
     return all(fnmatchcase(t, p) for p, t in zip(pp, tp))
 
@@ -290,7 +420,7 @@ def inside(path: str, root: str) -> bool:
 
 
 def is_archive(path: str) -> bool:
-    return bool(_ARCHIVE.search(path))
+    return bool(re.search(_ARCHIVE, path))
 
 
 def mount_targets(ins: Instruction, types: Iterable[str] = ("cache", "tmpfs", "bind", "secret", "ssh")) -> list[str]:
@@ -474,7 +604,7 @@ def _copy(ins: Instruction, state: State, scope) -> list[Created]:  # type: igno
             path = join(target, name) if dir_dest else target
             out.append(Created(path, False, "download", ins, span, src))
             continue
-        if ins.keyword == "ADD" and local and _LOCAL_ADD_EXTRACTS.search(src):
+        if ins.keyword == "ADD" and local and re.search(_LOCAL_ADD_EXTRACTS, src):
             out.append(Created(target, True, "extract", ins, span, src, from_context=True))
             continue
         name = basename(src)
@@ -495,7 +625,7 @@ def _copy(ins: Instruction, state: State, scope) -> list[Created]:  # type: igno
 
 _DECOMPRESS = {"gunzip", "bunzip2", "unxz", "unzstd", "unlzma", "uncompress"}
 _COMPRESSORS = {"gzip", "bzip2", "xz", "zstd", "lzma"}
-_PACKAGE_FILE = re.compile(r"\.(deb|rpm|apk|whl|gem)$")
+_PACKAGE_FILE = r"\.(deb|rpm|apk|whl|gem)$"
 _INSTALLERS = {"apt-get", "apt", "yum", "dnf", "microdnf", "zypper", "pip", "apk", "gem", "npm"}
 
 
@@ -544,12 +674,12 @@ class _RunWalker:
 
         if "$" in text:
             try:
-                text = _VAR.sub(sub, text)
+                text = re.sub(_VAR, sub, text)
             except KeyError:
                 return None
             if "$" in text or "`" in text:
                 return None
-        if self.cwd is None and not (text.startswith("/") or _WINDOWS.match(text)):
+        if self.cwd is None and not (text.startswith("/") or re.match(_WINDOWS, text)):
             return None
         return join(self.cwd or "/", text)
 
@@ -592,7 +722,7 @@ class _RunWalker:
         created = None
         if path is not None:
             created = self.find_made(path) or next((e for e in reversed(self.earlier) if path in e.names), None)
-        if created is None and "$" not in text and not text.startswith(("/", "~")) and not _WINDOWS.match(text):
+        if created is None and "$" not in text and not text.startswith(("/", "~")) and not re.match(_WINDOWS, text):
             # A relative name in a directory we could not follow: match on the file name.
             name = basename(text)
             created = next(
@@ -893,7 +1023,7 @@ def _h_package_file(w: _RunWalker, cmd: Command, env: Mapping[str, str]) -> None
     tool, args = _tool_args(cmd)
     opts = scan_args(args, tool or "")
     for word in opts.positional[1:] if tool != "dpkg" and tool != "rpm" else opts.positional:
-        if _PACKAGE_FILE.search(word.unquoted) or (tool == "pip" and is_archive(word.unquoted)):
+        if re.search(_PACKAGE_FILE, word.unquoted) or (tool == "pip" and is_archive(word.unquoted)):
             w.extracted(word, tool or cmd.tool, cmd)
 
 
