@@ -681,3 +681,17 @@ def test_case_pattern_separator_is_not_a_pipe() -> None:
 
     script = parse_script('case "$a" in x|y) echo one ;; *) echo two ;; esac; ls | sort')
     assert [(c.name, c.connector) for c in script.commands] == [("echo", None), ("echo", ";"), ("ls", ";"), ("sort", "|")]
+
+
+def test_parser_loads_without_importing_typing_heavy_packages() -> None:
+    """The tree-sitter bindings are loaded directly: no `tree_sitter` package __init__ at start-up."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from layerlint.shell import parse_script; "
+        "assert [c.name for c in parse_script('a && b').commands] == ['a', 'b']; "
+        "print('importlib.resources' in sys.modules, 'tree_sitter' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
