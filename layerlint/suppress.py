@@ -38,14 +38,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import TYPE_CHECKING
 
 from layerlint.rule import Edit, Finding, Fix, Safety, Severity
 from layerlint.settings import is_subcode
-from layerlint.source import Span
+from layerlint.source import Frozen, Span, Value, _set
 
+TYPE_CHECKING = False  # typing costs ms at start-up; only checkers need it
 if TYPE_CHECKING:
     from layerlint.model import Dockerfile
     from layerlint.rule import RuleContext
@@ -77,54 +76,119 @@ _GO_BOOLS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True"
              "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class RuleRef:
+class RuleRef(Frozen):
     """A rule name as written in a suppression, and the rule ids it resolves to."""
+
+    __slots__ = ("text", "span", "ids")  # constructor order: Value relies on it
 
     text: str
     span: Span
     ids: tuple[str, ...]
 
+    def __init__(self, text: str, span: Span, ids: tuple[str, ...]) -> None:
+        _set(self, "text", text)
+        _set(self, "span", span)
+        _set(self, "ids", ids)
 
-@dataclass(frozen=True, slots=True)
-class Pragma:
+
+class Pragma(Frozen):
     """One suppression comment."""
+
+    __slots__ = ("form", "scope", "span", "rules", "list_span", "void")  # constructor order: Value relies on it
 
     form: str  # "layerlint" | "hadolint" | "check"
     scope: str  # "next" | "stage" | "file"
     span: Span
     rules: tuple[RuleRef, ...] | None  # None: every rule
-    list_span: Span | None = None
-    void: bool = False  # hadolint rejects the whole line: it suppresses nothing
+    list_span: Span | None
+    void: bool  # hadolint rejects the whole line: it suppresses nothing
+
+    def __init__(
+        self,
+        form: str,
+        scope: str,
+        span: Span,
+        rules: tuple[RuleRef, ...] | None,
+        list_span: Span | None = None,
+        void: bool = False,
+    ) -> None:
+        _set(self, "form", form)
+        _set(self, "scope", scope)
+        _set(self, "span", span)
+        _set(self, "rules", rules)
+        _set(self, "list_span", list_span)
+        _set(self, "void", void)
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(Frozen):
     """Something LL004 reports: an unknown rule, an unreadable or misplaced suppression."""
+
+    __slots__ = ("span", "message")  # constructor order: Value relies on it
 
     span: Span
     message: str
 
+    def __init__(self, span: Span, message: str) -> None:
+        _set(self, "span", span)
+        _set(self, "message", message)
 
-@dataclass(frozen=True, slots=True)
-class CheckConfig:
+
+class CheckConfig(Frozen):
     """BuildKit's check options, from the ``# check=`` directive or ``BUILDKIT_DOCKERFILE_CHECK``."""
 
-    skip_all: bool = False
-    skip: tuple[RuleRef, ...] = ()
-    error: bool = False
-    experimental_all: bool = False
-    experimental: tuple[RuleRef, ...] = ()
+    __slots__ = (  # constructor order: Value relies on it
+        "skip_all",
+        "skip",
+        "error",
+        "experimental_all",
+        "experimental",
+    )
+
+    skip_all: bool
+    skip: tuple[RuleRef, ...]
+    error: bool
+    experimental_all: bool
+    experimental: tuple[RuleRef, ...]
+
+    def __init__(
+        self,
+        skip_all: bool = False,
+        skip: tuple[RuleRef, ...] = (),
+        error: bool = False,
+        experimental_all: bool = False,
+        experimental: tuple[RuleRef, ...] = (),
+    ) -> None:
+        _set(self, "skip_all", skip_all)
+        _set(self, "skip", skip)
+        _set(self, "error", error)
+        _set(self, "experimental_all", experimental_all)
+        _set(self, "experimental", experimental)
 
 
-@dataclass(frozen=True, slots=True)
-class Pragmas:
+_NO_CHECKS = CheckConfig()
+
+
+class Pragmas(Frozen):
     """Everything the comments of one file say about suppressions and the shell."""
 
-    suppressions: tuple[Pragma, ...] = ()
-    check: CheckConfig = CheckConfig()
-    shell: str | None = None
-    problems: tuple[Problem, ...] = ()
+    __slots__ = ("suppressions", "check", "shell", "problems")  # constructor order: Value relies on it
+
+    suppressions: tuple[Pragma, ...]
+    check: CheckConfig
+    shell: str | None
+    problems: tuple[Problem, ...]
+
+    def __init__(
+        self,
+        suppressions: tuple[Pragma, ...] = (),
+        check: CheckConfig = _NO_CHECKS,
+        shell: str | None = None,
+        problems: tuple[Problem, ...] = (),
+    ) -> None:
+        _set(self, "suppressions", suppressions)
+        _set(self, "check", check)
+        _set(self, "shell", shell)
+        _set(self, "problems", problems)
 
 
 # --------------------------------------------------------------------------- reading
@@ -268,7 +332,7 @@ def _read_instruction_check(raw: str, span: Span, out: list[Pragma], problems: l
     if config.skip_all:
         out.append(Pragma("check", "next", span, (RuleRef("all", span, tuple(sorted(buildkit))),)))
     elif config.skip:
-        refs = tuple(replace(r, ids=tuple(i for i in r.ids if i in buildkit)) for r in config.skip)
+        refs = tuple(r._replace(ids=tuple(i for i in r.ids if i in buildkit)) for r in config.skip)
         out.append(Pragma("check", "next", span, refs, _list_span(refs)))
 
 
@@ -289,13 +353,13 @@ def _read_check(value: str, base: int | None, span: Span, what: str, problems: l
                 skip_all, experimental_all = (True, experimental_all) if key == "skip" else (skip_all, True)
                 continue
             if base is None:  # a build argument has no place in the file: point at the file start
-                refs = tuple(replace(r, span=span) for r in _refs(val, 0, r"[^,]+"))
+                refs = tuple(r._replace(span=span) for r in _refs(val, 0, r"[^,]+"))
             else:
                 refs = _refs(val, base + part_start + len(raw_key) + 1, r"[^,]+")
             for r in refs:
                 if not r.ids and r.text not in BUILDKIT_CHECKS:
                     unknown = _unknown(r, BUILDKIT_CHECKS)
-                    problems.append(replace(unknown, message=f"{what}: {unknown.message}"))
+                    problems.append(unknown._replace(message=f"{what}: {unknown.message}"))
             if key == "skip":
                 skip = refs
             else:
@@ -313,15 +377,29 @@ def _read_check(value: str, base: int | None, span: Span, what: str, problems: l
 # --------------------------------------------------------------------------- placing
 
 
-@dataclass
-class _Placed:
+class _Placed(Value):
     """A suppression with the region it covers in this file, and what it has suppressed."""
 
+    __slots__ = ("pragma", "target", "stage", "ids", "used")  # constructor order: Value relies on it
     pragma: Pragma
     target: int | None  # instruction index it starts at (None: nowhere; file scope ignores it)
     stage: int | None
     ids: frozenset[str] | None  # None: every rule
-    used: set[str] = field(default_factory=set)
+    used: set[str]
+
+    def __init__(
+        self,
+        pragma: Pragma,
+        target: int | None,
+        stage: int | None,
+        ids: frozenset[str] | None,
+        used: set[str] | None = None,
+    ) -> None:
+        self.pragma = pragma
+        self.target = target
+        self.stage = stage
+        self.ids = ids
+        self.used = set() if used is None else used
 
     def covers(self, keys: tuple[str, ...], ins: int | None, stage: int | None, start: int) -> bool:
         """Whether the suppression hides a finding named by ``keys`` (its rule id, and its SC code)."""
@@ -390,7 +468,7 @@ class _Layout:
         if pragma.form == "hadolint" and pragma.scope == "stage":
             if target is None or self.instructions[target].keyword != "FROM":
                 problem = Problem(pragma.span, "hadolint stage ignore must sit directly above a FROM; it has no effect here")
-                return _Placed(replace(pragma, void=True), None, None, ids), problem
+                return _Placed(pragma._replace(void=True), None, None, ids), problem
         return _Placed(pragma, target, stage, ids), None
 
 
@@ -436,7 +514,7 @@ def apply(
         if suppressed(f):
             continue
         if pragmas.check.error and f.code in buildkit and f.severity < Severity.ERROR:
-            f = replace(f, severity=Severity.ERROR)
+            f = f._replace(severity=Severity.ERROR)
         kept.append(f)
     if "LL004" in enabled:
         kept.extend(f for f in (make("LL004", pr.span, pr.message) for pr in problems) if not suppressed(f))
@@ -501,7 +579,7 @@ def _unused(p: _Placed, judged: Callable[[str], bool], text: str, make: Callable
         span = unused[0].span.cover(unused[-1].span)
         keep = ",".join(r.text for r in pragma.rules or () if r not in unused)
         fix = Fix(f"Remove {names} from the suppression", (Edit(pragma.list_span or span, keep),), Safety.SAFE)
-    return replace(make("LL003", span, f"unused suppression: {what} {WHERE[pragma.scope]}"), fix=fix)
+    return make("LL003", span, f"unused suppression: {what} {WHERE[pragma.scope]}")._replace(fix=fix)
 
 
 def _line_of(text: str, span: Span) -> Span:
