@@ -333,7 +333,37 @@ def read_yaml(path: str) -> tuple[Any, Where]:
             node = node[part]
         return line
 
+    tagged = _tagged(raw, ())
+    if tagged is not None:
+        loc, tag = tagged
+        raise ConfigError(f"{display(path)}:{line_of(loc)}: YAML tag {tag!r} is not allowed (plain values only)")
     return (raw if raw is not None else {}), Where(path, line_of)
+
+
+_CORE_TAG = {f"tag:yaml.org,2002:{t}": t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
+
+
+def _tagged(node: Any, loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], str] | None:
+    """The first value carrying an explicit tag (``!!python/object``, ``!custom``), if any.
+
+    The round-trip loader never runs code for a tag, but a tagged value means the file was
+    written for another reader; refusing it keeps a config file plain data.
+    """
+    tag = getattr(node, "tag", None)
+    value = getattr(tag, "value", tag)
+    if isinstance(value, str) and value and _CORE_TAG.get(value) is None:
+        return loc, value.replace("tag:yaml.org,2002:", "!!")
+    if isinstance(node, dict):
+        for key, item in node.items():
+            found = _tagged(item, (*loc, key))
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for n, item in enumerate(node):
+            found = _tagged(item, (*loc, n))
+            if found is not None:
+                return found
+    return None
 
 
 def _read_toml(path: str) -> tuple[Any, Where]:

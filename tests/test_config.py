@@ -250,3 +250,14 @@ def test_no_config_file_means_no_heavy_module(tmp_path: Path) -> None:
     env = {**os.environ, "HOME": str(tmp_path / "home")}
     out = subprocess.run([sys.executable, "-c", code, dockerfile(tmp_path)], capture_output=True, text=True, check=True, env=env).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "text,line,tag",
+    [
+        ('select: [LL]\nignore: !!python/object/apply:os.system ["echo owned"]\n', 2, "!!python/object/apply:os.system"),
+        ("ignore:\n  - !custom LL001\n", 2, "!custom"),
+    ],
+)
+def test_tagged_yaml_values_are_refused_with_their_line(tmp_path: Path, text: str, line: int, tag: str) -> None:
+    assert error_for(tmp_path, text) == f".layerlint.yaml:{line}: YAML tag {tag!r} is not allowed (plain values only)"
