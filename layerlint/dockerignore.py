@@ -23,8 +23,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import lru_cache
+
+from layerlint.source import Frozen, _set
 
 # Characters Go's strings.TrimSpace removes (unicode.IsSpace); Python's str.strip also
 # strips \x1c-\x1f, which Go keeps.
@@ -419,22 +420,51 @@ def _classify(cleaned: str) -> tuple[str, str]:
 # ------------------------------------------------------------------------------ patterns
 
 
-@dataclass(frozen=True, slots=True)
-class IgnorePattern:
+class IgnorePattern(Frozen):
     """One pattern line: ``text`` is the cleaned pattern without its ``!``.
 
     ``kind`` is patternmatcher's match strategy (exact, prefix, suffix, regexp),
     ``invalid`` when Docker would refuse the file, or ``unsupported`` for the one valid
     syntax this port cannot evaluate; ``error`` then says why.  Neither ever matches.
+    ``regex`` (kind ``regexp`` only) is derived from ``text``: not compared, hashed or shown.
     """
 
+    __slots__ = ("text", "exclusion", "line", "raw", "kind", "error", "_regex")  # constructor order
     text: str
     exclusion: bool
     line: int
-    raw: str = ""
-    kind: str = EXACT
-    error: str | None = None
-    regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    raw: str
+    kind: str
+    error: str | None
+
+    def __init__(
+        self,
+        text: str,
+        exclusion: bool,
+        line: int,
+        raw: str = "",
+        kind: str = EXACT,
+        error: str | None = None,
+        regex: re.Pattern[str] | None = None,
+    ) -> None:
+        _set(self, "text", text)
+        _set(self, "exclusion", exclusion)
+        _set(self, "line", line)
+        _set(self, "raw", raw)
+        _set(self, "kind", kind)
+        _set(self, "error", error)
+        _set(self, "_regex", regex)
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        return self._regex  # type: ignore[no-any-return]
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return self.__class__, (*self._values(self), self._regex)  # type: ignore[call-arg]
+
+    def _replace(self, **changes: object) -> IgnorePattern:
+        changes.setdefault("regex", self._regex)
+        return super()._replace(**changes)  # type: ignore[no-any-return]
 
     @classmethod
     def compile(cls, text: str, exclusion: bool, line: int, raw: str = "") -> IgnorePattern:
@@ -481,13 +511,19 @@ def _tester(pattern: IgnorePattern) -> Callable[[str], object]:
 MatchInfo = tuple[bool, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class MatchState:
+class MatchState(Frozen):
     """The verdict for one path plus what its children inherit (patternmatcher's MatchInfo)."""
+
+    __slots__ = ("excluded", "pattern", "info")  # constructor order: Value relies on it
 
     excluded: bool
     pattern: IgnorePattern | None
     info: MatchInfo
+
+    def __init__(self, excluded: bool, pattern: IgnorePattern | None, info: MatchInfo) -> None:
+        _set(self, "excluded", excluded)
+        _set(self, "pattern", pattern)
+        _set(self, "info", info)
 
 
 class DockerIgnore:
