@@ -18,8 +18,9 @@ each match found.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+
+from layerlint.source import Frozen, _set
 
 __all__ = [
     "DEFAULT_PATH",
@@ -761,8 +762,7 @@ def _frozen(d: dict[str, str]) -> Mapping[str, str]:
     return MappingProxyType(d)
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
+class Scope(Frozen):
     """The variables an instruction sees, with BuildKit's rules.  Immutable: each
     ``with_*``/``enter_stage`` call returns a new scope.
 
@@ -799,25 +799,58 @@ class Scope:
       (:meth:`run_env`) but are not visible to Dockerfile expansion until declared.
     """
 
-    env: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    __slots__ = (  # constructor order: Value relies on it
+        "env",
+        "origins",
+        "declared_args",
+        "global_args",
+        "build_args",
+        "base_env_known",
+        "in_stage",
+        "escape",
+        "guessed",
+    )
+    env: Mapping[str, str]
     """Variables visible to Dockerfile expansion at this point (BuildKit's stage env)."""
-    origins: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    origins: Mapping[str, str]
     """For each name in ``env``: ``"arg"``, ``"env"``, ``"image"`` (base image) or ``"platform"``."""
-    declared_args: frozenset[str] = frozenset()
+    declared_args: frozenset[str]
     """ARG names declared in this stage or inherited from a parent stage (even without value)."""
-    global_args: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    global_args: Mapping[str, str]
     """The global (meta) ARGs: what FROM lines see and what ``ARG N`` in a stage inherits."""
-    build_args: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    build_args: Mapping[str, str]
     """``--build-arg`` values."""
-    base_env_known: bool = True
+    base_env_known: bool
     """False when the stage descends from an image whose ENV the linter does not know."""
-    in_stage: bool = False
+    in_stage: bool
     """False for the global scope before the first FROM."""
-    escape: str = "\\"
+    escape: str
     """The Dockerfile's escape character, used by :meth:`expand` and the ``with_*`` methods."""
-    guessed: frozenset[str] = frozenset()
+    guessed: frozenset[str]
     """Names whose value in ``env`` is an assumption: PATH of an image whose ENV is unknown,
     and values built from a guessed variable or from one the image may define."""
+
+    def __init__(
+        self,
+        env: Mapping[str, str] = _EMPTY,
+        origins: Mapping[str, str] = _EMPTY,
+        declared_args: frozenset[str] = frozenset(),
+        global_args: Mapping[str, str] = _EMPTY,
+        build_args: Mapping[str, str] = _EMPTY,
+        base_env_known: bool = True,
+        in_stage: bool = False,
+        escape: str = "\\",
+        guessed: frozenset[str] = frozenset(),
+    ) -> None:
+        _set(self, "env", env)
+        _set(self, "origins", origins)
+        _set(self, "declared_args", declared_args)
+        _set(self, "global_args", global_args)
+        _set(self, "build_args", build_args)
+        _set(self, "base_env_known", base_env_known)
+        _set(self, "in_stage", in_stage)
+        _set(self, "escape", escape)
+        _set(self, "guessed", guessed)
 
     @classmethod
     def initial(
@@ -892,7 +925,7 @@ class Scope:
         the image's ENV is known, or neither (unknown image ENV: ``base_env_known`` is False).
         """
         if parent is not None:
-            return replace(parent, global_args=self.global_args, build_args=self.build_args, escape=self.escape)
+            return parent._replace(global_args=self.global_args, build_args=self.build_args, escape=self.escape)
         env = dict(image_env or {})
         unknown: frozenset[str] = frozenset()
         if "PATH" not in env:
@@ -928,12 +961,11 @@ class Scope:
                 return self
             globals_ = _frozen({**self.global_args, name: value})
             origins = _frozen({**self.origins, name: "arg"})
-            return replace(self, env=globals_, global_args=globals_, origins=origins)
+            return self._replace(env=globals_, global_args=globals_, origins=origins)
         declared = self.declared_args | {name}
         if value is None or name in _NON_ENV_ARGS:
-            return replace(self, declared_args=declared)
-        return replace(
-            self,
+            return self._replace(declared_args=declared)
+        return self._replace(
             env=_frozen({**self.env, name: value}),
             origins=_frozen({**self.origins, name: "arg"}),
             declared_args=declared,
@@ -959,7 +991,7 @@ class Scope:
             env[key] = value
             origins[key] = "env"
             (guessed.add if guess else guessed.discard)(key)
-        return replace(self, env=_frozen(env), origins=_frozen(origins), guessed=frozenset(guessed))
+        return self._replace(env=_frozen(env), origins=_frozen(origins), guessed=frozenset(guessed))
 
     def _expand_tracked(self, raw: str, unresolved: Unresolved | None) -> tuple[str, bool]:
         """Expand ``raw``; the flag says the result rests on a guess: a guessed variable, or an
