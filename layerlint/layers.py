@@ -68,6 +68,19 @@ def waste_view(build: Build, waste: Waste) -> dict[str, Any]:
     }
 
 
+def _base_layer_count(ref: str, platform: str | None) -> int | None:
+    """Layers of the base image from the shipped table (0 for scratch), None when unknown."""
+    if ref.strip().lower() == "scratch":
+        return 0
+    from layerlint.estimate.baseimages import lookup
+
+    try:
+        found = lookup(ref, platform)
+    except Exception:  # noqa: BLE001 - an unreadable reference is simply unknown
+        return None
+    return found.layers if found is not None else None
+
+
 def view(build: Build, path: str, base_layers: int | None = None, estimate: BuildEstimate | None = None,
          notes: list[str] | None = None) -> dict[str, Any]:
     """The layers document for ``build`` (``base_layers``: the base image's layer count if known)."""
@@ -111,8 +124,8 @@ def view(build: Build, path: str, base_layers: int | None = None, estimate: Buil
         stages.append(entry)
     target = build.target_stage
     created = image_layers_created(build, target) if target is not None else 0
-    if target is not None and lineage(build, target)[0].base_expanded.lower() == "scratch":
-        base_layers = 0
+    if target is not None and base_layers is None:
+        base_layers = _base_layer_count(lineage(build, target)[0].base_expanded, lineage(build, target)[0].platform)
     doc: dict[str, Any] = {
         "path": path,
         "builder": build.builder,

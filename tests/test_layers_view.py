@@ -154,3 +154,16 @@ def test_target_and_build_args_choose_the_image_that_is_sized(capsys, tmp_path: 
     _, out = layers(capsys, "--format", "json", "--build-arg", "BASE=debian:bookworm-slim", str(tmp_path / "Dockerfile"))
     build = next(s for s in json.loads(out)["stages"] if s.get("name") == "build")
     assert "debian:bookworm-slim" in build["size"]["base"]["basis"]
+
+
+def test_image_base_layer_count_comes_from_the_base_image_table() -> None:
+    from layerlint.build import analyze
+    from layerlint.layers import view
+    from layerlint.parse import parse_text
+
+    known = view(analyze(parse_text("FROM python:3.12-slim\nRUN true\n")), "Dockerfile")
+    assert isinstance(known["image"]["layers"]["base"], int) and known["image"]["layers"]["base"] > 0
+    scratch = view(analyze(parse_text("FROM scratch\nCOPY a /a\n")), "Dockerfile")
+    assert scratch["image"]["layers"]["base"] == 0
+    unknown = view(analyze(parse_text("FROM example.invalid/private:1\nRUN true\n")), "Dockerfile")
+    assert unknown["image"]["layers"]["base"] is None
