@@ -11,20 +11,26 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from layerlint.checks.cache import line_of
 from layerlint.checks.cache_model import Mount, Step, is_root, join, mount_flag, mounts, steps, under
 from layerlint.rule import Hit, RuleContext, check
+from layerlint.source import Frozen, _set
 
 
-@dataclass(frozen=True, slots=True)
-class CacheDir:
+class CacheDir(Frozen):
     """Where a package manager keeps downloads when run as root, and what moves it."""
+
+    __slots__ = ("managers", "default", "env")  # constructor order: Value relies on it
 
     managers: tuple[str, ...]
     default: str
-    env: str | None = None
+    env: str | None
+
+    def __init__(self, managers: tuple[str, ...], default: str, env: str | None = None) -> None:
+        _set(self, "managers", managers)
+        _set(self, "default", default)
+        _set(self, "env", env)
 
 
 CACHE_DIRS: tuple[CacheDir, ...] = (

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from layerlint.rule import RuleContext
+from layerlint.source import Frozen, _set
 
+TYPE_CHECKING = False  # typing costs ms at start-up; only checkers need it
 if TYPE_CHECKING:
     from layerlint.expand import Scope
     from layerlint.model import Instruction, Stage
@@ -92,7 +92,7 @@ def expand_from(ctx: RuleContext, raw: str) -> str | None:
     return None if missing else value
 
 
-_ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
+_ASSIGN = r"(?s)^([A-Za-z_][A-Za-z0-9_]*)=(.*)$"  # a string: re compiles it on first use
 
 
 def _shell_assignments(script: Script, before: int) -> dict[str, str]:
@@ -107,7 +107,7 @@ def _shell_assignments(script: Script, before: int) -> dict[str, str]:
         elif cmd.name in ("export", "readonly", "declare", "local", "typeset"):
             texts = tuple(w.unquoted for w in cmd.args)
         for text in texts:
-            m = _ASSIGN.match(text)
+            m = re.match(_ASSIGN, text)
             if m:
                 found[m.group(1)] = m.group(2)
     return found
@@ -135,12 +135,12 @@ def word_values(ctx: RuleContext, ins: Instruction, script: Script, cmd: Command
 
 
 WINDOWS_SHELL = ("cmd", "/S", "/C")
-_WINDOWS_BASE = re.compile(r"(?:^|/)(?:windows|nanoserver|servercore|windowsservercore)(?:[/:@-]|$)|ltsc\d{4}|windowsservercore", re.I)
+_WINDOWS_BASE = r"(?i)(?:^|/)(?:windows|nanoserver|servercore|windowsservercore)(?:[/:@-]|$)|ltsc\d{4}|windowsservercore"
 
 
 def default_shell(base: str) -> tuple[str, ...]:
     """The shell the builder uses for RUN before any SHELL: ``cmd /S /C`` on Windows images."""
-    return WINDOWS_SHELL if _WINDOWS_BASE.search(base) else DEFAULT_SHELL
+    return WINDOWS_SHELL if re.search(_WINDOWS_BASE, base) else DEFAULT_SHELL
 
 
 def _shells(ctx: RuleContext) -> dict[int, tuple[str, ...]]:
@@ -199,14 +199,21 @@ def run_commands(ctx: RuleContext, ins: Instruction) -> Iterator[tuple[Script, C
 # --------------------------------------------------------------------------- images
 
 
-@dataclass(frozen=True, slots=True)
-class ImageRef:
+class ImageRef(Frozen):
     """An image reference split as the Docker distribution reference grammar does."""
+
+    __slots__ = ("registry", "path", "tag", "digest")  # constructor order: Value relies on it
 
     registry: str | None  # None: Docker Hub implied
     path: str
     tag: str | None
     digest: str | None
+
+    def __init__(self, registry: str | None, path: str, tag: str | None, digest: str | None) -> None:
+        _set(self, "registry", registry)
+        _set(self, "path", path)
+        _set(self, "tag", tag)
+        _set(self, "digest", digest)
 
     @property
     def name(self) -> str:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from layerlint.estimate import size_note, size_of
 from layerlint.estimate.sizes import total
 from layerlint.ledger import CACHES, Created, ledger, run_scripts
 from layerlint.rule import Fix, Hit, RuleContext
-from layerlint.source import Span
+from layerlint.source import Frozen, Span, _set
 
+TYPE_CHECKING = False  # typing costs ms at start-up; only checkers need it
 if TYPE_CHECKING:
     from layerlint.model import Instruction
     from layerlint.shell import Command, ShellWord
@@ -144,23 +143,38 @@ def earlier_copies_into(ctx: RuleContext, ins: Instruction, folder: str) -> bool
 
 _FAMILY = {"apt-get": "apt", "apt": "apt", "aptitude": "apt", "dpkg": "apt", "yum": "rpm", "dnf": "rpm",
            "microdnf": "rpm", "zypper": "rpm", "rpm": "rpm"}  # fmt: skip
-_VERSION = {
-    "apt": re.compile(r"[=:].*$"),
-    "apk": re.compile(r"[=~<>].*$"),
-    "pip": re.compile(r"(\[.*)?\s*([=<>!~;@].*)?$"),
+_VERSION = {  # pattern strings: re compiles (and caches) each on first use, not at import
+    "apt": r"[=:].*$",
+    "apk": r"[=~<>].*$",
+    "pip": r"(\[.*)?\s*([=<>!~;@].*)?$",
 }
 _REMOVALS = frozenset({"remove", "purge", "autoremove"})
 
 
-@dataclass(frozen=True, slots=True)
-class PackageOp:
+class PackageOp(Frozen):
     """A command that installs or removes named packages, names without version or architecture."""
+
+    __slots__ = ("family", "action", "names", "command", "virtual")  # constructor order: Value relies on it
 
     family: str  # apt (apt-get, apt, aptitude, dpkg), rpm (yum, dnf, microdnf, zypper, rpm), apk, pip, ...
     action: str  # install or remove
     names: tuple[str, ...]
     command: Command
-    virtual: str | None = None  # apk add --virtual NAME (also listed in names)
+    virtual: str | None  # apk add --virtual NAME (also listed in names)
+
+    def __init__(
+        self,
+        family: str,
+        action: str,
+        names: tuple[str, ...],
+        command: Command,
+        virtual: str | None = None,
+    ) -> None:
+        _set(self, "family", family)
+        _set(self, "action", action)
+        _set(self, "names", names)
+        _set(self, "command", command)
+        _set(self, "virtual", virtual)
 
 
 def package_changes(ctx: RuleContext, ins: Instruction) -> list[PackageOp]:
@@ -180,7 +194,7 @@ def package_changes(ctx: RuleContext, ins: Instruction) -> list[PackageOp]:
                 n = word.value
                 if not n or n in (".", "..") or n.startswith(("-", "./", "../", "/", "~")) or "://" in n:
                     continue
-                n = strip.sub("", n) if strip is not None else n
+                n = re.sub(strip, "", n) if strip is not None else n
                 if n:
                     names.append(n.lower() if family == "pip" else n)
             virtual = op.options.value("--virtual", "-t") if family == "apk" and action == "install" else None
