@@ -83,3 +83,14 @@ def test_rule_ids_names_and_aliases_are_unambiguous() -> None:
     for meta in RULES.values():
         assert catalog.resolve(meta.id) == meta.id
         assert catalog.resolve(meta.name) == meta.id
+
+
+def test_generated_rule_reference_is_fresh() -> None:
+    """docs/rules.md is generated from rules/*.yaml (python scripts/gen_rule_docs.py), never edited by hand."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "gen_rule_docs.py"
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
