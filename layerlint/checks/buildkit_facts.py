@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing costs ms at start-up; only checkers need it
 if TYPE_CHECKING:
     from layerlint.model import Instruction
     from layerlint.rule import RuleContext
@@ -97,8 +97,8 @@ _DOMAIN_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 _HOST = rf"(?:{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*|\[[a-fA-F0-9:]+\])"
 _TAG = r"[\w][\w.-]{0,127}"
 _DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
-_REFERENCE = re.compile(rf"(?P<name>(?:{_HOST}(?::[0-9]+)?/)?{_COMPONENT}(?:/{_COMPONENT})*)(?::{_TAG})?(?:@{_DIGEST})?")
-_IDENTIFIER = re.compile(r"[a-f0-9]{64}")
+_REFERENCE = rf"(?P<name>(?:{_HOST}(?::[0-9]+)?/)?{_COMPONENT}(?:/{_COMPONENT})*)(?::{_TAG})?(?:@{_DIGEST})?"
+_IDENTIFIER = r"[a-f0-9]{64}"
 
 
 def valid_image_reference(ref: str) -> bool:
@@ -107,7 +107,7 @@ def valid_image_reference(ref: str) -> bool:
     The first path component is a registry host only when it holds a ``.`` or ``:``, is
     ``localhost`` or has upper-case letters; the repository path must be lower case.
     """
-    if not ref or _IDENTIFIER.fullmatch(ref):
+    if not ref or re.fullmatch(_IDENTIFIER, ref):
         return False
     first, slash, rest = ref.partition("/")
     if slash and ("." in first or ":" in first or first == "localhost" or first.lower() != first):
@@ -117,7 +117,7 @@ def valid_image_reference(ref: str) -> bool:
     repository = remainder.split(":", 1)[0]
     if repository.lower() != repository:
         return False
-    m = _REFERENCE.fullmatch(f"{domain}/{remainder}")
+    m = re.fullmatch(_REFERENCE, f"{domain}/{remainder}")
     return m is not None and len(m.group("name")) <= 255
 
 

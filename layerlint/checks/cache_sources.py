@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from urllib.parse import parse_qs
 
 from layerlint.checks.cache import instruction_quote
 from layerlint.checks.cache_model import (
@@ -32,7 +31,7 @@ from layerlint.source import Span
 
 # --------------------------------------------------------------------------- LL204
 
-_COMMIT = re.compile(r"^[0-9a-fA-F]{40}([0-9a-fA-F]{24})?$")
+_COMMIT = r"^[0-9a-fA-F]{40}([0-9a-fA-F]{24})?$"
 _MOVING_REFS = frozenset({"", "main", "master", "develop", "development", "dev", "trunk", "head", "latest", "stable",
                           "next", "nightly", "edge"})  # fmt: skip
 
@@ -49,6 +48,8 @@ def _split(url: str):  # type: ignore[no-untyped-def]
 
 def _git_ref(url: str) -> tuple[str, bool]:
     """(the ref a git source names, whether a commit pins it)."""
+    from urllib.parse import parse_qs  # urllib.parse only when a git source is linted
+
     base, _, fragment = url.partition("#")
     query = parse_qs(_split(base).query)
     if query.get("checksum") or query.get("commit"):
@@ -57,7 +58,7 @@ def _git_ref(url: str) -> tuple[str, bool]:
     for key in ("ref", "branch", "tag"):
         if query.get(key):
             ref = query[key][0]
-    return ref, bool(_COMMIT.match(ref))
+    return ref, bool(re.match(_COMMIT, ref))
 
 
 @check("LL204", instructions=("ADD",))

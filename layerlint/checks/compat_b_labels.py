@@ -11,14 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
-from typing import TYPE_CHECKING, Any
 
 from layerlint.build import lineage
 from layerlint.checks.compat_facts import expand
 from layerlint.model import Build, Instruction, Stage
 from layerlint.rule import Hit, RuleContext, check
 
+# Patterns below are strings: re compiles (and caches) each on first use, not at import.
+TYPE_CHECKING = False  # typing costs ms at start-up; only checkers need it
 if TYPE_CHECKING:
+    from typing import Any
+
     from layerlint.model import KeyValue
 
 
@@ -45,13 +48,13 @@ def _labels(ins: Instruction) -> tuple[KeyValue, ...]:
 # --------------------------------------------------------------------------- keys
 
 _RESERVED = ("com.docker.", "io.docker.", "org.dockerproject.")
-_KEY = re.compile(r"[a-z](?:[a-z0-9.-]*[a-z0-9])?")
+_KEY = r"[a-z](?:[a-z0-9.-]*[a-z0-9])?"
 
 
 def _key_problem(key: str) -> str | None:
     if key.startswith(_RESERVED):
         return f"the `{key.split('.', 2)[0]}.{key.split('.', 2)[1]}` namespace is reserved for Docker's own labels"
-    if not _KEY.fullmatch(key):
+    if not re.fullmatch(_KEY, key):
         return "keys use lower-case letters, digits, `.` and `-`, start with a letter and end with a letter or digit"
     if ".." in key or "--" in key or ".-" in key or "-." in key:
         return "separators `.` and `-` must not repeat"
@@ -69,17 +72,17 @@ def invalid_label_key(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
 
 # --------------------------------------------------------------------------- schema values
 
-_SEMVER = re.compile(
+_SEMVER = (
     r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
     r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?"
 )
-_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))")
-_HASH = re.compile(r"[0-9a-f]{7,40}|[0-9a-f]{64}")
+_RFC3339 = r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))"
+_HASH = r"[0-9a-f]{7,40}|[0-9a-f]{64}"
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-_EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+_EMAIL = rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*"
+_SCHEME = r"[A-Za-z][A-Za-z0-9+.-]*"
 
 
 def _url(value: str) -> bool:
@@ -91,11 +94,11 @@ def _url(value: str) -> bool:
         parts = urlsplit(value)
     except ValueError:
         return False
-    return bool(_SCHEME.fullmatch(parts.scheme)) and bool(parts.netloc or parts.path)
+    return bool(re.fullmatch(_SCHEME, parts.scheme)) and bool(parts.netloc or parts.path)
 
 
 def _rfc3339(value: str) -> bool:
-    m = _RFC3339.fullmatch(value)
+    m = re.fullmatch(_RFC3339, value)
     if m is None:
         return False
     _, month, day, hour, minute, second, off_h, off_m = (int(g) if g else 0 for g in m.groups())
@@ -112,8 +115,8 @@ def spdx_ids() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
-_SPDX_TOKEN = re.compile(r"\s*(\(|\)|[A-Za-z0-9.+:-]+)")
-_LICENSE_REF = re.compile(r"(?:DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+")
+_SPDX_TOKEN = r"\s*(\(|\)|[A-Za-z0-9.+:-]+)"
+_LICENSE_REF = r"(?:DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+"
 
 
 def _spdx(value: str) -> bool:
@@ -121,7 +124,7 @@ def _spdx(value: str) -> bool:
     tokens: list[str] = []
     pos, text = 0, value.rstrip()
     while pos < len(text):
-        m = _SPDX_TOKEN.match(text, pos)
+        m = re.compile(_SPDX_TOKEN).match(text, pos)
         if m is None:
             return False
         tokens.append(m.group(1))
@@ -141,7 +144,7 @@ def _spdx(value: str) -> bool:
                 return False
             at += 1
             return True
-        if not (token.lower().rstrip("+") in known or _LICENSE_REF.fullmatch(token)):
+        if not (token.lower().rstrip("+") in known or re.fullmatch(_LICENSE_REF, token)):
             return False
         if peek().upper() == "WITH":
             at += 1
@@ -165,11 +168,11 @@ def _spdx(value: str) -> bool:
 
 _FORMATS: dict[str, tuple[Callable[[str], bool], str]] = {
     "url": (_url, "a URL with a scheme"),
-    "semver": (lambda v: _SEMVER.fullmatch(v) is not None, "a semantic version such as 1.4.2"),
-    "hash": (lambda v: _HASH.fullmatch(v) is not None, "a git commit hash"),
+    "semver": (lambda v: re.fullmatch(_SEMVER, v) is not None, "a semantic version such as 1.4.2"),
+    "hash": (lambda v: re.fullmatch(_HASH, v) is not None, "a git commit hash"),
     "rfc3339": (_rfc3339, "an RFC 3339 timestamp such as 2024-05-01T12:00:00Z"),
     "spdx": (_spdx, "an SPDX license expression such as Apache-2.0"),
-    "email": (lambda v: _EMAIL.fullmatch(v) is not None, "an e-mail address"),
+    "email": (lambda v: re.fullmatch(_EMAIL, v) is not None, "an e-mail address"),
 }
 
 

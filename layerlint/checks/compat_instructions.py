@@ -24,7 +24,7 @@ from layerlint.model import Instruction, Word
 from layerlint.rule import Edit, Fix, Hit, RuleContext, Safety, check
 from layerlint.source import Span
 
-_WINDOWS_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:(?:[\\/]|$)|\\\\)")
+_WINDOWS_ABSOLUTE = r"^(?:[A-Za-z]:(?:[\\/]|$)|\\\\)"
 
 
 def _later_in_stage(ctx: RuleContext, ins: Instruction) -> Instruction | None:
@@ -70,7 +70,7 @@ def relative_workdir(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
     if value is None:
         return
     literal = word.raw.strip().strip("'\"")
-    if value.startswith("/") or _WINDOWS_ABSOLUTE.match(value) or _WINDOWS_ABSOLUTE.match(literal):
+    if value.startswith("/") or re.match(_WINDOWS_ABSOLUTE, value) or re.match(_WINDOWS_ABSOLUTE, literal):
         return
     if _workdir_before(ctx, ins):
         return  # resolved against a directory this Dockerfile set: deterministic (BuildKit agrees)
@@ -138,7 +138,7 @@ def multiple_entrypoints(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
     yield from _overridden(ctx, ins, "ENTRYPOINT")
 
 
-_SHELL_LESS = re.compile(r"^(?:scratch$|(?:[^/]+/)*distroless/|cgr\.dev/chainguard/static)", re.IGNORECASE)
+_SHELL_LESS = r"(?i)^(?:scratch$|(?:[^/]+/)*distroless/|cgr\.dev/chainguard/static)"
 
 
 def _has_no_shell(ctx: RuleContext, ins: Instruction) -> bool:
@@ -148,7 +148,7 @@ def _has_no_shell(ctx: RuleContext, ins: Instruction) -> bool:
         return False
     root = lineage(ctx.build, stage)[0]
     base = expand_from(ctx, root.base) or ""
-    return bool(_SHELL_LESS.match(base)) and ":debug" not in base
+    return bool(re.match(_SHELL_LESS, base)) and ":debug" not in base
 
 
 @check("LL508", instructions=("CMD", "ENTRYPOINT", "HEALTHCHECK"))
@@ -193,8 +193,8 @@ def _exec_form_fix(ctx: RuleContext, ins: Instruction, command: Word) -> Fix | N
 
 # --------------------------------------------------------------------------- ADD, COPY
 
-_URL = re.compile(r"^(?:https?|git|ssh)://|^git@", re.IGNORECASE)
-_ARCHIVE = re.compile(r"\.(?:tar|t[gbx]z|tbz2|tb2|tzst|tlz|taz|gz|bz2|xz|zst|lz|lzma|Z)$")
+_URL = r"(?i)^(?:https?|git|ssh)://|^git@"
+_ARCHIVE = r"\.(?:tar|t[gbx]z|tbz2|tb2|tzst|tlz|taz|gz|bz2|xz|zst|lz|lzma|Z)$"
 _COPY_FLAGS = frozenset({"chown", "chmod", "link", "exclude", "parents"})
 
 
@@ -210,7 +210,7 @@ def add_for_local_files(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
         return
     for word in sources:
         value = _value(ctx, ins, word)
-        if value is None or _URL.match(value) or _ARCHIVE.search(value):
+        if value is None or re.match(_URL, value) or re.search(_ARCHIVE, value):
             return
     fix = None
     if all(f.name in _COPY_FLAGS for f in target.flags):

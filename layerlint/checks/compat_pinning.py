@@ -86,12 +86,12 @@ def apt_package_unpinned(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
 # --------------------------------------------------------------------------- pip
 
 _PIP_OPERATORS = ("==", ">=", "<=", ">", "<", "!=", "~=", "===")
-_VCS = re.compile(r"^(git|hg|svn|bzr)(\+[a-z-]+)?://|^git\+[a-z]+:", re.I)
+_VCS = r"(?i)^(git|hg|svn|bzr)(\+[a-z-]+)?://|^git\+[a-z]+:"
 _ARCHIVES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
 
 
 def _pip_pinned(spec: str) -> bool:
-    if _VCS.match(spec):
+    if re.match(_VCS, spec):
         # A VCS URL is pinned by `@ref` after the host: git+https://host/repo.git@v1.0
         rest = spec.split("://", 1)[-1]
         return "@" in rest.partition("/")[2]
@@ -190,19 +190,19 @@ def gem_package_unpinned(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
 
 # --------------------------------------------------------------------------- apt-get -y
 
-_QUIET_LEVEL = re.compile(r"^(?:-q|--quiet)=(\d+)$")
-_ASSUME_YES = re.compile(r"^APT::Get::Assume-Yes=(?:1|true|yes)$", re.I)
+_QUIET_LEVEL = r"^(?:-q|--quiet)=(\d+)$"
+_ASSUME_YES = r"(?i)^APT::Get::Assume-Yes=(?:1|true|yes)$"
 
 
 def _answers_yes(script: Script, op: PackageOp) -> bool:
     opts = op.options
     if opts.has("-y", "--yes", "--assume-yes"):
         return True
-    if any(_ASSUME_YES.match(v) for v in opts.values("-o", "--option")):
+    if any(re.match(_ASSUME_YES, v) for v in opts.values("-o", "--option")):
         return True
     quiet = sum(1 for o in opts.options if o.name in ("-q", "--quiet") and o.value is None)
     for word in op.command.args:
-        m = _QUIET_LEVEL.match(word.unquoted)
+        m = re.match(_QUIET_LEVEL, word.unquoted)
         quiet += int(m.group(1)) if m else 0
     if quiet >= 2:  # -qq implies -y (apt-get(8))
         return True

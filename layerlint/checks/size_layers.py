@@ -8,11 +8,9 @@
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from layerlint.checks.size_common import commands, line, matters, package_changes
 from layerlint.estimate import size_note, size_of
@@ -23,6 +21,7 @@ from layerlint.rule import Edit, Fix, Hit, RuleContext, Safety, check
 from layerlint.shell import Command
 from layerlint.source import Span
 
+TYPE_CHECKING = False  # typing costs ms at start-up; only checkers need it
 if TYPE_CHECKING:
     from layerlint.estimate.sizes import SizeRange
 
@@ -63,6 +62,8 @@ def _plausible(ctx: RuleContext, entry: Created, path: str) -> bool:
         return False
     if not entry.from_context or not ctx.context_dir or entry.how == "extract":
         return True
+    import glob  # only when the context is on disk
+
     rel = entry.source.rstrip("/\\") + path[len(entry.path.rstrip("/")) :]
     rel = os.path.normpath(rel.lstrip("/")) if rel.strip("./") else "."
     hits = glob.glob(os.path.join(glob.escape(ctx.context_dir), rel)) if any(c in rel for c in "*?[") else (
@@ -202,7 +203,7 @@ def permissions_changed_in_later_layer(ctx: RuleContext, ins: Instruction) -> It
         )
 
 
-_OWNER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*:[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+_OWNER = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*:[A-Za-z0-9_][A-Za-z0-9_.-]*$"
 
 
 def _chown_fix(
@@ -230,7 +231,7 @@ def _chown_fix(
     if len(pos) != 2 or any(o.name not in ("-R", "--recursive") for o in opts.options):
         return None
     owner = pos[0].value or ""
-    if not _OWNER.match(owner):
+    if not re.match(_OWNER, owner):
         return None
     dest = copy.args[-1] if len(copy.args) > 1 and not copy.exec_form else None
     book = ledger(ctx)
