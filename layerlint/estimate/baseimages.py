@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from layerlint.source import Frozen, _set
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "base-images.json"
 DOCKER_HUB = ("docker.io", "index.docker.io", "registry-1.docker.io")
@@ -36,18 +37,24 @@ RPM_IMAGES = {"amazonlinux": "amazonlinux", "rockylinux": "rocky", "almalinux": 
               "centos": "centos", "oraclelinux": "oracle"}
 
 
-@dataclass(frozen=True, slots=True)
-class Distro:
+class Distro(Frozen):
     """Best-effort distribution of an image; ``basis`` says whether it is known or guessed."""
+
+    __slots__ = ("distro", "release", "package_manager", "basis")  # constructor order: Value relies on it
 
     distro: str
     release: str | None
     package_manager: str | None
     basis: str
 
+    def __init__(self, distro: str, release: str | None, package_manager: str | None, basis: str) -> None:
+        _set(self, "distro", distro)
+        _set(self, "release", release)
+        _set(self, "package_manager", package_manager)
+        _set(self, "basis", basis)
 
-@dataclass(frozen=True, slots=True)
-class BaseImage:
+
+class BaseImage(Frozen):
     """One tag of the table.  Numbers are None where the source publishes none.
 
     ``size`` is the on-disk (uncompressed) size, ``compressed`` the registry transfer size;
@@ -55,6 +62,22 @@ class BaseImage:
     lower bound; ``source`` and ``date`` (build date) say where and when the facts come from,
     ``size_date`` the build ``size`` was measured on when that is another one.
     """
+
+    __slots__ = (  # constructor order: Value relies on it
+        "name",
+        "tag",
+        "size",
+        "compressed",
+        "layers",
+        "distro",
+        "release",
+        "package_manager",
+        "packages_spec",
+        "packages_exact",
+        "source",
+        "date",
+        "size_date",
+    )
 
     name: str
     tag: str
@@ -68,7 +91,37 @@ class BaseImage:
     packages_exact: bool
     source: str
     date: str | None
-    size_date: str | None = None
+    size_date: str | None
+
+    def __init__(
+        self,
+        name: str,
+        tag: str,
+        size: int | None,
+        compressed: int | None,
+        layers: int | None,
+        distro: str | None,
+        release: str | None,
+        package_manager: str | None,
+        packages_spec: object,
+        packages_exact: bool,
+        source: str,
+        date: str | None,
+        size_date: str | None = None,
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "tag", tag)
+        _set(self, "size", size)
+        _set(self, "compressed", compressed)
+        _set(self, "layers", layers)
+        _set(self, "distro", distro)
+        _set(self, "release", release)
+        _set(self, "package_manager", package_manager)
+        _set(self, "packages_spec", packages_spec)
+        _set(self, "packages_exact", packages_exact)
+        _set(self, "source", source)
+        _set(self, "date", date)
+        _set(self, "size_date", size_date)
 
     @property
     def ref(self) -> str:
@@ -80,15 +133,23 @@ class BaseImage:
         return _packages(json.dumps(self.packages_spec))
 
 
-@dataclass(frozen=True, slots=True)
-class ImageRef:
+class ImageRef(Frozen):
     """A normalized image reference: Docker Hub prefixes removed, tag defaulted."""
+
+    __slots__ = ("name", "tag", "digest", "platform", "explicit_tag")  # constructor order: Value relies on it
 
     name: str
     tag: str
     digest: str | None
     platform: str | None
     explicit_tag: bool
+
+    def __init__(self, name: str, tag: str, digest: str | None, platform: str | None, explicit_tag: bool) -> None:
+        _set(self, "name", name)
+        _set(self, "tag", tag)
+        _set(self, "digest", digest)
+        _set(self, "platform", platform)
+        _set(self, "explicit_tag", explicit_tag)
 
 
 @lru_cache(maxsize=1)

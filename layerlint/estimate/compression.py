@@ -11,11 +11,11 @@ kind was measured a stated fallback range applies.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from layerlint.estimate.sizes import SizeRange
+from layerlint.source import Frozen, _set
 
 CALIBRATION = Path(__file__).resolve().parents[1] / "data" / "size-calibration.json"
 # Per-layer tar/gzip framing: an empty layer is ~32 bytes; headers of many files compress well.
@@ -32,12 +32,18 @@ _FALLBACK = {  # (low, estimate, high) used only when the calibration file lacks
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Ratio:
+class Ratio(Frozen):
+    __slots__ = ("low", "estimate", "high", "measured")  # constructor order: Value relies on it
     low: float
     estimate: float
     high: float
     measured: bool
+
+    def __init__(self, low: float, estimate: float, high: float, measured: bool) -> None:
+        _set(self, "low", low)
+        _set(self, "estimate", estimate)
+        _set(self, "high", high)
+        _set(self, "measured", measured)
 
 
 @lru_cache(maxsize=1)

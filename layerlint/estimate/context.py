@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import stat
 from bisect import bisect_left
-from dataclasses import dataclass, replace
 from itertools import accumulate
 
 from layerlint.dockerignore import (
@@ -32,12 +31,12 @@ from layerlint.dockerignore import (
     glob_match,
     has_wildcards,
 )
+from layerlint.source import Frozen, _set
 
 _MAX_LINKS = 255  # symlinks followed while resolving one source, as Linux allows
 
 
-@dataclass(frozen=True, slots=True)
-class IgnoredHit:
+class IgnoredHit(Frozen):
     """An excluded path a COPY source reaches.
 
     ``direct`` is true when the source names it (or a wildcard matches it, or it lies on
@@ -46,15 +45,33 @@ class IgnoredHit:
     were not listed.
     """
 
+    __slots__ = ("path", "pattern", "directory", "direct")  # constructor order: Value relies on it
+
     path: str
     pattern: IgnorePattern | None
-    directory: bool = False
-    direct: bool = True
+    directory: bool
+    direct: bool
+
+    def __init__(self, path: str, pattern: IgnorePattern | None, directory: bool = False, direct: bool = True) -> None:
+        _set(self, "path", path)
+        _set(self, "pattern", pattern)
+        _set(self, "directory", directory)
+        _set(self, "direct", direct)
 
 
-@dataclass(frozen=True, slots=True)
-class Selection:
+class Selection(Frozen):
     """What one COPY/ADD source takes from the context."""
+
+    __slots__ = (  # constructor order: Value relies on it
+        "source",
+        "matched",
+        "files",
+        "bytes",
+        "paths",
+        "roots",
+        "ignored_hits",
+        "wildcard",
+    )
 
     source: str  # the source as BuildKit resolves it against the context ("." for the root)
     matched: bool  # false: BuildKit fails ("not found"), or an empty wildcard copies nothing
@@ -64,6 +81,26 @@ class Selection:
     roots: tuple[str, ...]  # what the source resolved to: one path, or each wildcard match
     ignored_hits: tuple[IgnoredHit, ...]
     wildcard: bool
+
+    def __init__(
+        self,
+        source: str,
+        matched: bool,
+        files: int,
+        bytes: int,
+        paths: tuple[str, ...],
+        roots: tuple[str, ...],
+        ignored_hits: tuple[IgnoredHit, ...],
+        wildcard: bool,
+    ) -> None:
+        _set(self, "source", source)
+        _set(self, "matched", matched)
+        _set(self, "files", files)
+        _set(self, "bytes", bytes)
+        _set(self, "paths", paths)
+        _set(self, "roots", roots)
+        _set(self, "ignored_hits", ignored_hits)
+        _set(self, "wildcard", wildcard)
 
     @property
     def direct_ignored_hits(self) -> tuple[IgnoredHit, ...]:
@@ -434,7 +471,7 @@ class ContextIndex:
         if real is not None:
             return tuple(self._ignored_below(real)) if real in self._dirs else ()
         # A directory whose every entry was excluded is gone: what it held is what was named.
-        return tuple(replace(hit, direct=True) for hit in self._ignored_below(source))
+        return tuple(hit._replace(direct=True) for hit in self._ignored_below(source))
 
     def _wildcard_hits(self, base: str, pattern: str) -> tuple[IgnoredHit, ...]:
         hits = []

@@ -12,17 +12,27 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from layerlint.source import Frozen, _set
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "ecosystems.json"
 PIP_CACHE_ASSUMED = 1.0  # pip's HTTP cache keeps each downloaded wheel whole (pip docs, "Caching")
 
 
-@dataclass(frozen=True, slots=True)
-class PackageSize:
+class PackageSize(Frozen):
     """One package as the table knows it; ``installed_bytes`` includes .pyc for pip."""
+
+    __slots__ = (  # constructor order: Value relies on it
+        "ecosystem",
+        "name",
+        "version",
+        "download_bytes",
+        "installed_bytes",
+        "files",
+        "requires",
+    )
 
     ecosystem: str
     name: str
@@ -32,10 +42,38 @@ class PackageSize:
     files: int | None
     requires: tuple[str, ...]
 
+    def __init__(
+        self,
+        ecosystem: str,
+        name: str,
+        version: str,
+        download_bytes: int | None,
+        installed_bytes: int | None,
+        files: int | None,
+        requires: tuple[str, ...],
+    ) -> None:
+        _set(self, "ecosystem", ecosystem)
+        _set(self, "name", name)
+        _set(self, "version", version)
+        _set(self, "download_bytes", download_bytes)
+        _set(self, "installed_bytes", installed_bytes)
+        _set(self, "files", files)
+        _set(self, "requires", requires)
 
-@dataclass(frozen=True, slots=True)
-class EcosystemEstimate:
+
+class EcosystemEstimate(Frozen):
     """What ``pip install`` / ``npm install`` of some names adds, with what it rests on."""
+
+    __slots__ = (  # constructor order: Value relies on it
+        "ecosystem",
+        "packages",
+        "unknown",
+        "download_bytes",
+        "installed_bytes",
+        "cache_bytes",
+        "files",
+        "basis",
+    )
 
     ecosystem: str
     packages: tuple[str, ...]
@@ -45,6 +83,26 @@ class EcosystemEstimate:
     cache_bytes: int
     files: int
     basis: str
+
+    def __init__(
+        self,
+        ecosystem: str,
+        packages: tuple[str, ...],
+        unknown: tuple[str, ...],
+        download_bytes: int,
+        installed_bytes: int,
+        cache_bytes: int,
+        files: int,
+        basis: str,
+    ) -> None:
+        _set(self, "ecosystem", ecosystem)
+        _set(self, "packages", packages)
+        _set(self, "unknown", unknown)
+        _set(self, "download_bytes", download_bytes)
+        _set(self, "installed_bytes", installed_bytes)
+        _set(self, "cache_bytes", cache_bytes)
+        _set(self, "files", files)
+        _set(self, "basis", basis)
 
 
 @lru_cache(maxsize=1)

@@ -31,9 +31,10 @@ import json
 import zlib
 from bisect import bisect_left
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from layerlint.source import Frozen, _set
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 FORMAT_HEADER = "#layerlint-debian-index 2"
@@ -49,9 +50,20 @@ class UnknownRelease(LookupError):
     """No index ships for this Debian release."""
 
 
-@dataclass(frozen=True, slots=True)
-class Package:
+class Package(Frozen):
     """One binary package of the index (``installed_kib`` is None for a virtual name)."""
+
+    __slots__ = (  # constructor order: Value relies on it
+        "name",
+        "installed_kib",
+        "deb_bytes",
+        "priority",
+        "essential",
+        "pre_depends",
+        "depends",
+        "recommends",
+        "provided_by",
+    )
 
     name: str
     installed_kib: int | None
@@ -63,18 +75,50 @@ class Package:
     recommends: Relation
     provided_by: tuple[str, ...]
 
+    def __init__(
+        self,
+        name: str,
+        installed_kib: int | None,
+        deb_bytes: int | None,
+        priority: str,
+        essential: bool,
+        pre_depends: Relation,
+        depends: Relation,
+        recommends: Relation,
+        provided_by: tuple[str, ...],
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "installed_kib", installed_kib)
+        _set(self, "deb_bytes", deb_bytes)
+        _set(self, "priority", priority)
+        _set(self, "essential", essential)
+        _set(self, "pre_depends", pre_depends)
+        _set(self, "depends", depends)
+        _set(self, "recommends", recommends)
+        _set(self, "provided_by", provided_by)
+
     @property
     def virtual(self) -> bool:
         return self.installed_kib is None
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(Frozen):
     """What ``apt-get install`` would add: new packages and their summed sizes.
 
     ``installed_bytes`` sums Installed-Size (KiB × 1024), which dpkg computes from file sizes
     rounded up to whole KiB; ``layer_range`` turns it into a range of real layer bytes.
     """
+
+    __slots__ = (  # constructor order: Value relies on it
+        "release",
+        "packages",
+        "installed_bytes",
+        "download_bytes",
+        "python_bytes",
+        "unknown",
+        "recommends",
+        "basis",
+    )
 
     release: str
     packages: tuple[str, ...]
@@ -84,6 +128,26 @@ class Resolution:
     unknown: tuple[str, ...]
     recommends: bool
     basis: str
+
+    def __init__(
+        self,
+        release: str,
+        packages: tuple[str, ...],
+        installed_bytes: int,
+        download_bytes: int,
+        python_bytes: int,
+        unknown: tuple[str, ...],
+        recommends: bool,
+        basis: str,
+    ) -> None:
+        _set(self, "release", release)
+        _set(self, "packages", packages)
+        _set(self, "installed_bytes", installed_bytes)
+        _set(self, "download_bytes", download_bytes)
+        _set(self, "python_bytes", python_bytes)
+        _set(self, "unknown", unknown)
+        _set(self, "recommends", recommends)
+        _set(self, "basis", basis)
 
     def layer_range(self, slim: bool = False) -> tuple[int, int]:
         """Range of bytes the install adds to a layer, from measured installs.
@@ -96,8 +160,7 @@ class Resolution:
         return payload_correction().apply(self.installed_bytes, self.python_bytes, len(self.packages), slim)
 
 
-@dataclass(frozen=True, slots=True)
-class PayloadCorrection:
+class PayloadCorrection(Frozen):
     """Installed-Size → layer bytes, fitted by ``scripts/gen_debian_index.py --measure-layers``.
 
     Installed-Size rounds every file up to a KiB and knows nothing of what maintainer
@@ -107,6 +170,17 @@ class PayloadCorrection:
     of the measured installs.
     """
 
+    __slots__ = (  # constructor order: Value relies on it
+        "ratio",
+        "band",
+        "slim_ratio",
+        "slim_band",
+        "pyc",
+        "fixed",
+        "per_package",
+        "source",
+    )
+
     ratio: float
     band: tuple[float, float]
     slim_ratio: float
@@ -115,6 +189,26 @@ class PayloadCorrection:
     fixed: int
     per_package: int
     source: str
+
+    def __init__(
+        self,
+        ratio: float,
+        band: tuple[float, float],
+        slim_ratio: float,
+        slim_band: tuple[float, float],
+        pyc: float,
+        fixed: int,
+        per_package: int,
+        source: str,
+    ) -> None:
+        _set(self, "ratio", ratio)
+        _set(self, "band", band)
+        _set(self, "slim_ratio", slim_ratio)
+        _set(self, "slim_band", slim_band)
+        _set(self, "pyc", pyc)
+        _set(self, "fixed", fixed)
+        _set(self, "per_package", per_package)
+        _set(self, "source", source)
 
     def apply(self, installed_bytes: int, python_bytes: int, count: int, slim: bool) -> tuple[int, int]:
         ratio, (low, high) = (self.slim_ratio, self.slim_band) if slim else (self.ratio, self.band)
