@@ -10,10 +10,14 @@ target length, directories and whiteouts 0).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from operator import attrgetter
 
+from layerlint.source import Frozen, _set
+
+TYPE_CHECKING = False  # typing costs ms at start-up; only checkers need it
 if TYPE_CHECKING:
+    from typing import Any
+
     from layerlint.ledger import Change, Created
     from layerlint.model import Instruction, Stage
     from layerlint.source import Span
@@ -22,14 +26,21 @@ if TYPE_CHECKING:
 KINDS = ("packages", "python", "node", "text", "binary", "compressed", "apt-lists", "npm-cache", "mixed", "empty")
 
 
-@dataclass(frozen=True, slots=True)
-class SizeRange:
+class SizeRange(Frozen):
     """``low <= estimate <= high`` bytes; ``high`` None when unbounded."""
+
+    __slots__ = ("low", "estimate", "high", "basis")  # constructor order: Value relies on it
 
     low: int
     estimate: int
     high: int | None
-    basis: str = ""
+    basis: str
+
+    def __init__(self, low: int, estimate: int, high: int | None, basis: str = "") -> None:
+        _set(self, "low", low)
+        _set(self, "estimate", estimate)
+        _set(self, "high", high)
+        _set(self, "basis", basis)
 
     @staticmethod
     def exact(size: int, basis: str = "") -> SizeRange:
@@ -91,8 +102,7 @@ def total(ranges: list[SizeRange] | tuple[SizeRange, ...], basis: str = "") -> S
     return SizeRange(out.low, out.estimate, out.high, basis)
 
 
-@dataclass(frozen=True, slots=True)
-class Part:
+class Part(Frozen):
     """One thing a layer holds: an install, a copied tree, a cache, a rewrite of earlier files.
 
     ``path``/``tree`` say where it lands (``COPY --from`` and removals look it up); ``files``
@@ -101,54 +111,180 @@ class Part:
     sizes, when there is one; ``packages`` the names it installed (for later removals).
     """
 
+    __slots__ = (  # constructor order: Value relies on it
+        "what",
+        "kind",
+        "size",
+        "path",
+        "tree",
+        "entry",
+        "files",
+        "packages",
+        "ecosystem",
+        "origins",
+        "mix",
+        "command",
+        "saving",
+        "requested",
+        "packed",
+    )
+
     what: str
     kind: str
     size: SizeRange
-    path: str | None = None
-    tree: bool = False
-    entry: Created | None = None
-    files: dict[str, int] | None = field(default=None, compare=False, hash=False)
-    packages: tuple[tuple[str, int], ...] = ()  # (name, bytes) installed by this part
-    ecosystem: str = ""  # "apt", "pip", "npm", "wheels" (pip wheel output), "rewrite" ...
-    origins: dict[str, str] | None = field(default=None, compare=False, hash=False)  # dest -> "flags|context path"
-    mix: tuple[tuple[str, int], ...] = ()  # bytes per content kind, when known file by file
-    command: Span | None = None  # the shell command that made it (package installs)
-    saving: SizeRange | None = None  # bytes an easy change would save (apt: --no-install-recommends)
-    requested: tuple[str, ...] = ()  # the names asked for (a package install)
-    packed: SizeRange | None = None  # compressed bytes when measured (sampled context files)
+    path: str | None
+    tree: bool
+    entry: Created | None
+    files: dict[str, int] | None  # not compared
+    packages: tuple[tuple[str, int], ...]  # (name, bytes) installed by this part
+    ecosystem: str  # "apt", "pip", "npm", "wheels" (pip wheel output), "rewrite" ...
+    origins: dict[str, str] | None  # dest -> "flags|context path"; not compared
+    mix: tuple[tuple[str, int], ...]  # bytes per content kind, when known file by file
+    command: Span | None  # the shell command that made it (package installs)
+    saving: SizeRange | None  # bytes an easy change would save (apt: --no-install-recommends)
+    requested: tuple[str, ...]  # the names asked for (a package install)
+    packed: SizeRange | None  # compressed bytes when measured (sampled context files)
+
+    def __init__(
+        self,
+        what: str,
+        kind: str,
+        size: SizeRange,
+        path: str | None = None,
+        tree: bool = False,
+        entry: Created | None = None,
+        files: dict[str, int] | None = None,
+        packages: tuple[tuple[str, int], ...] = (),
+        ecosystem: str = "",
+        origins: dict[str, str] | None = None,
+        mix: tuple[tuple[str, int], ...] = (),
+        command: Span | None = None,
+        saving: SizeRange | None = None,
+        requested: tuple[str, ...] = (),
+        packed: SizeRange | None = None,
+    ) -> None:
+        _set(self, "what", what)
+        _set(self, "kind", kind)
+        _set(self, "size", size)
+        _set(self, "path", path)
+        _set(self, "tree", tree)
+        _set(self, "entry", entry)
+        _set(self, "files", files)
+        _set(self, "packages", packages)
+        _set(self, "ecosystem", ecosystem)
+        _set(self, "origins", origins)
+        _set(self, "mix", mix)
+        _set(self, "command", command)
+        _set(self, "saving", saving)
+        _set(self, "requested", requested)
+        _set(self, "packed", packed)
+
+    # ``files`` and ``origins`` stay out of equality and hashing (``compare=False`` of a dataclass field).
+    _compared = attrgetter(
+        "what",
+        "kind",
+        "size",
+        "path",
+        "tree",
+        "entry",
+        "packages",
+        "ecosystem",
+        "mix",
+        "command",
+        "saving",
+        "requested",
+        "packed",
+    )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return bool(self._compared(self) == self._compared(other))
+
+    def __hash__(self) -> int:
+        return hash(self._compared(self))
 
 
-@dataclass(frozen=True, slots=True)
-class Waste:
+class Waste(Frozen):
     """Bytes of ``carrier``'s layer that ``by`` deletes, overwrites or rewrites later."""
+
+    __slots__ = ("carrier", "by", "op", "path", "size", "change")  # constructor order: Value relies on it
 
     carrier: Instruction
     by: Instruction
     op: str  # remove, move, overwrite, chown, chmod, chgrp, touch, purge
     path: str
     size: SizeRange
-    change: Change | None = None
+    change: Change | None
+
+    def __init__(
+        self,
+        carrier: Instruction,
+        by: Instruction,
+        op: str,
+        path: str,
+        size: SizeRange,
+        change: Change | None = None,
+    ) -> None:
+        _set(self, "carrier", carrier)
+        _set(self, "by", by)
+        _set(self, "op", op)
+        _set(self, "path", path)
+        _set(self, "size", size)
+        _set(self, "change", change)
 
 
-@dataclass(frozen=True, slots=True)
-class LayerEstimate:
+class LayerEstimate(Frozen):
     """What one instruction adds: the sum of its parts, compressed, and the waste it carries."""
+
+    __slots__ = (  # constructor order: Value relies on it
+        "instruction",
+        "parts",
+        "size",
+        "compressed",
+        "wasted",
+        "waste",
+    )
 
     instruction: Instruction
     parts: tuple[Part, ...]
     size: SizeRange
     compressed: SizeRange
-    wasted: SizeRange = ZERO  # bytes of this layer later layers delete or rewrite
-    waste: tuple[Waste, ...] = ()
+    wasted: SizeRange  # bytes of this layer later layers delete or rewrite
+    waste: tuple[Waste, ...]
+
+    def __init__(
+        self,
+        instruction: Instruction,
+        parts: tuple[Part, ...],
+        size: SizeRange,
+        compressed: SizeRange,
+        wasted: SizeRange = ZERO,
+        waste: tuple[Waste, ...] = (),
+    ) -> None:
+        _set(self, "instruction", instruction)
+        _set(self, "parts", parts)
+        _set(self, "size", size)
+        _set(self, "compressed", compressed)
+        _set(self, "wasted", wasted)
+        _set(self, "waste", waste)
 
     @property
     def basis(self) -> str:
         return self.size.basis
 
 
-@dataclass(frozen=True, slots=True)
-class StageEstimate:
+class StageEstimate(Frozen):
     """A stage's image: the base it starts from plus the layers it creates."""
+
+    __slots__ = (  # constructor order: Value relies on it
+        "stage",
+        "base",
+        "base_compressed",
+        "created",
+        "created_compressed",
+        "wasted",
+    )
 
     stage: Stage
     base: SizeRange
@@ -156,6 +292,22 @@ class StageEstimate:
     created: SizeRange
     created_compressed: SizeRange
     wasted: SizeRange  # in the stage's whole image (parent stages included)
+
+    def __init__(
+        self,
+        stage: Stage,
+        base: SizeRange,
+        base_compressed: SizeRange,
+        created: SizeRange,
+        created_compressed: SizeRange,
+        wasted: SizeRange,
+    ) -> None:
+        _set(self, "stage", stage)
+        _set(self, "base", base)
+        _set(self, "base_compressed", base_compressed)
+        _set(self, "created", created)
+        _set(self, "created_compressed", created_compressed)
+        _set(self, "wasted", wasted)
 
     @property
     def image(self) -> SizeRange:
@@ -170,16 +322,44 @@ def _triple(r: SizeRange) -> tuple[int, int, int | None]:
     return r.low, r.estimate, r.high
 
 
-@dataclass(frozen=True, slots=True)
-class BuildEstimate:
+class BuildEstimate(Frozen):
     """Every layer's estimate, per stage totals, and the target image's."""
+
+    __slots__ = ("layers", "stages", "target", "waste", "entries", "notes")  # constructor order: Value relies on it
 
     layers: dict[int, LayerEstimate]  # by instruction index (FROM: the base image)
     stages: dict[int, StageEstimate]
     target: int | None
     waste: tuple[Waste, ...]
-    entries: dict[int, Part] = field(default_factory=dict, compare=False, hash=False)  # id(Created) -> part
-    notes: tuple[str, ...] = ()
+    entries: dict[int, Part]  # id(Created) -> part
+    notes: tuple[str, ...]
+
+    def __init__(
+        self,
+        layers: dict[int, LayerEstimate],
+        stages: dict[int, StageEstimate],
+        target: int | None,
+        waste: tuple[Waste, ...],
+        entries: dict[int, Part] | None = None,
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        _set(self, "layers", layers)
+        _set(self, "stages", stages)
+        _set(self, "target", target)
+        _set(self, "waste", waste)
+        _set(self, "entries", {} if entries is None else entries)
+        _set(self, "notes", notes)
+
+    # ``entries`` stay out of equality and hashing (``compare=False`` of a dataclass field).
+    _compared = attrgetter("layers", "stages", "target", "waste", "notes")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return bool(self._compared(self) == self._compared(other))
+
+    def __hash__(self) -> int:
+        return hash(self._compared(self))
 
     def layer(self, ins: Instruction) -> LayerEstimate | None:
         return self.layers.get(ins.index)
