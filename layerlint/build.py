@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from layerlint.model import Build, Dockerfile, Instruction, Layer, LayerKind, Stage, SyntaxIssue
+
+TYPE_CHECKING = False  # typing costs ~3 ms to import; annotations are strings here
 
 if TYPE_CHECKING:
     from layerlint.expand import Scope

@@ -39,11 +39,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from layerlint.settings import Settings
+from layerlint.source import Frozen, _set
+
+TYPE_CHECKING = False  # typing costs ~3 ms to import; annotations are strings here
+
+if TYPE_CHECKING:
+    from typing import Any
 
 LAYERLINT_FILES = (".layerlint.yaml", ".layerlint.yml", "layerlint.yaml")
 HADOLINT_FILES = (".hadolint.yaml", ".hadolint.yml")
@@ -54,15 +58,29 @@ class ConfigError(Exception):
     """A config file or setting that cannot be used; the message names file, line and key."""
 
 
-@dataclass(frozen=True, slots=True)
-class Layer:
+class Layer(Frozen):
     """One config file, validated: Settings field values plus what per-file matching needs."""
 
+    __slots__ = ("path", "values", "per_file_ignores", "notes", "base")
     path: str
     values: dict[str, Any]
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    notes: tuple[str, ...] = ()  # what a hadolint file said that layerlint could not map
-    base: str = ""
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...]
+    notes: tuple[str, ...]  # what a hadolint file said that layerlint could not map
+    base: str
+
+    def __init__(
+        self,
+        path: str,
+        values: dict[str, Any],
+        per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = (),
+        notes: tuple[str, ...] = (),
+        base: str = "",
+    ) -> None:
+        _set(self, "path", path)
+        _set(self, "values", values)
+        _set(self, "per_file_ignores", per_file_ignores)
+        _set(self, "notes", notes)
+        _set(self, "base", base)
 
 
 # --------------------------------------------------------------------------- public API
@@ -408,7 +426,7 @@ def _read_toml(path: str) -> tuple[Any, Where]:
 @cache
 def _model() -> Any:
     """The pydantic model of a config file (built on first use: defining it costs ~100 ms)."""
-    from typing import Literal, Optional
+    from typing import Any, Literal, Optional  # noqa: F401 - pydantic reads the annotations below by name
 
     from pydantic import BaseModel, ConfigDict, field_validator
 

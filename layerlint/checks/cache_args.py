@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from layerlint.model import Instruction, Stage
 from layerlint.rule import Hit, RuleContext, check
@@ -85,19 +84,17 @@ def is_volatile(name: str, extra: frozenset[str] = frozenset()) -> bool:
     return volatility(name, extra) is not None
 
 
-@dataclass
 class _Value:
     """One per-build value: where it was declared and what it reached."""
 
-    name: str
-    declared: Instruction
-    span: Span
-    names: set[str]
-    per_commit: bool
-    needless: list[Instruction] = field(default_factory=list)
-    carriers: list[Instruction] = field(default_factory=list)
-    labels: list[Instruction] = field(default_factory=list)  # LABELs using it: metadata, free to move
-    used_at: Instruction | None = None
+    __slots__ = ("name", "declared", "span", "names", "per_commit", "needless", "carriers", "labels", "used_at")
+
+    def __init__(self, name: str, declared: Instruction, span: Span, names: set[str], per_commit: bool) -> None:
+        self.name, self.declared, self.span, self.names, self.per_commit = name, declared, span, names, per_commit
+        self.needless: list[Instruction] = []
+        self.carriers: list[Instruction] = []
+        self.labels: list[Instruction] = []  # LABELs using it: metadata, free to move
+        self.used_at: Instruction | None = None
 
 
 def _references(ins: Instruction, text: str) -> set[str]:

@@ -27,7 +27,6 @@ import os
 import posixpath
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
@@ -125,28 +124,49 @@ def estimate_build(
 # --------------------------------------------------------------------------- stage state
 
 
-@dataclass
 class _Distro:
-    family: str | None = None  # debian, ubuntu, alpine, ...
-    release: str | None = None  # a Debian codename the index knows (ubuntu: its proxy)
-    slim: bool = False
-    manager: str | None = None
-    proxy: bool = False  # ubuntu sized with a Debian index
+    """The distribution a stage's base image runs (what its package manager installs from)."""
+
+    __slots__ = ("family", "release", "slim", "manager", "proxy")
+
+    def __init__(
+        self,
+        family: str | None = None,  # debian, ubuntu, alpine, ...
+        release: str | None = None,  # a Debian codename the index knows (ubuntu: its proxy)
+        slim: bool = False,
+        manager: str | None = None,
+        proxy: bool = False,  # ubuntu sized with a Debian index
+    ) -> None:
+        self.family, self.release, self.slim, self.manager, self.proxy = family, release, slim, manager, proxy
+
+    def copy(self) -> _Distro:
+        return _Distro(self.family, self.release, self.slim, self.manager, self.proxy)
 
 
-@dataclass
 class _State:
     """What the image of a stage holds so far."""
 
-    base: SizeRange
-    base_compressed: SizeRange
-    distro: _Distro
-    base_info: object = None  # the table entry, for the base's package set
-    added_debs: set[str] = field(default_factory=set)  # Debian packages the Dockerfile installed
-    pip: set[str] = field(default_factory=set)
-    parts: list[tuple[Instruction, Part]] = field(default_factory=list)
-    lineage: set[int] = field(default_factory=set)  # instruction indexes whose layers are in this image
-    recommends_off: bool = False
+    __slots__ = ("base", "base_compressed", "distro", "base_info", "added_debs", "pip", "parts", "lineage",
+                 "recommends_off")
+
+    def __init__(
+        self,
+        base: SizeRange,
+        base_compressed: SizeRange,
+        distro: _Distro,
+        base_info: object = None,  # the table entry, for the base's package set
+        added_debs: set[str] | None = None,  # Debian packages the Dockerfile installed
+        pip: set[str] | None = None,
+        parts: list[tuple[Instruction, Part]] | None = None,
+        lineage: set[int] | None = None,  # instruction indexes whose layers are in this image
+        recommends_off: bool = False,
+    ) -> None:
+        self.base, self.base_compressed, self.distro, self.base_info = base, base_compressed, distro, base_info
+        self.added_debs = added_debs if added_debs is not None else set()
+        self.pip = pip if pip is not None else set()
+        self.parts = parts if parts is not None else []
+        self.lineage = lineage if lineage is not None else set()
+        self.recommends_off = recommends_off
 
     def debs(self) -> tuple[set[str], str]:
         """Installed Debian packages and what that rests on; loads the index, so only on an apt install."""
@@ -154,7 +174,7 @@ class _State:
         return (base or set()) | self.added_debs, basis
 
     def child(self, base: SizeRange, base_compressed: SizeRange) -> _State:
-        return _State(base, base_compressed, replace(self.distro), self.base_info, set(self.added_debs),
+        return _State(base, base_compressed, self.distro.copy(), self.base_info, set(self.added_debs),
                       set(self.pip), list(self.parts), set(self.lineage), self.recommends_off)
 
 
@@ -217,7 +237,7 @@ class _Estimator:
         for index, wastes in by_carrier.items():
             layer = self.layers.get(index)
             if layer is not None:
-                self.layers[index] = replace(layer, wasted=total([w.size for w in wastes]), waste=tuple(wastes))
+                self.layers[index] = layer._replace(wasted=total([w.size for w in wastes]), waste=tuple(wastes))
         stages: dict[int, StageEstimate] = {}
         for stage in self.build.stages:
             state = self.states[stage.index]
@@ -445,7 +465,7 @@ class _Estimator:
             size = part.size
         else:
             size = SizeRange(0, 0, part.size.high)
-        self.waste.append(Waste(carrier, by, op, path, replace(size, basis=part.what), change))
+        self.waste.append(Waste(carrier, by, op, path, size._replace(basis=part.what), change))
         return size, files
 
     # -- reading context files a RUN uses (requirements.txt, package.json)
@@ -511,7 +531,7 @@ def _base_image(ref: str, platform: str | None) -> tuple[SizeRange, SizeRange, _
         if near is not None:
             size, packed = _tabled(near, near.ref, NEAREST_TAG_SPREAD)
             why = f"nearest tabled tag {near.ref} (±{NEAREST_TAG_SPREAD:.0%}); {size.basis}"
-            return replace(size, basis=why), packed, distro, info
+            return size._replace(basis=why), packed, distro, info
     reason = f"unknown base image {ref}: not in the base image table"
     if parsed is not None and parsed.platform and parsed.platform.lower() not in baseimages.AMD64:
         reason = f"base image {ref} for {parsed.platform}: only linux/amd64 data ships"
@@ -767,7 +787,7 @@ class _RunSizer:
         index = packages.load_index(distro.release)
         sized = tuple((n, (index.get(n).installed_kib or 0) * 1024) for n in res.packages if index.get(n) is not None)
         self.state.added_debs.update(res.packages)
-        self.add(Part(label, "packages", replace(size, basis="; ".join(notes)), "/usr", True, packages=sized,
+        self.add(Part(label, "packages", size._replace(basis="; ".join(notes)), "/usr", True, packages=sized,
                       ecosystem="apt", command=op.command.span, saving=saving,
                       requested=tuple(packages.requested_name(n) for n in names)))
 
@@ -826,13 +846,13 @@ class _RunSizer:
         path = self.site_packages(op)
         sized = tuple((n, ecosystems.pip_package(n).installed_bytes or 0) for n in est.packages)  # type: ignore[union-attr]
         self.add(Part(f"{op.program} install {' '.join((names + [f'-r {r}' for r in op.requirement_files])[:4])}",
-                      "python", replace(size, basis=basis), path, True, packages=sized, ecosystem="pip"))
+                      "python", size._replace(basis=basis), path, True, packages=sized, ecosystem="pip"))
         if cache:
             cache_size = SizeRange.around(est.cache_bytes, est.cache_bytes * 0.8, est.cache_bytes * 1.3)
             cache_size = cache_size + self.typical("pip", list(est.unknown)).scaled(*_WHEEL_PER_INSTALLED)
             if unknown:
                 cache_size = SizeRange(cache_size.low, cache_size.estimate, None)
-            self.cache_sizes[op.command.span] = (replace(cache_size, basis="pip cache: downloaded wheels kept"),
+            self.cache_sizes[op.command.span] = (cache_size._replace(basis="pip cache: downloaded wheels kept"),
                                                  "compressed")
 
     def typical(self, ecosystem: str, unknown: list[str]) -> SizeRange:
@@ -864,7 +884,7 @@ class _RunSizer:
             size = SizeRange(size.low, size.estimate, None, "")
         basis = f"wheels: {est.basis.replace(' incl. .pyc', '')}" + (f"; not knowable: {', '.join(unknown)}" if unknown else "")
         sized = tuple((n, ecosystems.pip_package(n).download_bytes or 0) for n in est.packages)  # type: ignore[union-attr]
-        self.add(Part(f"pip {op.verb.unquoted if op.verb else 'wheel'} → {folder}", "compressed", replace(size, basis=basis),
+        self.add(Part(f"pip {op.verb.unquoted if op.verb else 'wheel'} → {folder}", "compressed", size._replace(basis=basis),
                       folder, True, packages=sized, ecosystem="wheels"))
         if self.cache_for(op.command, "pip"):
             self.cache_sizes[op.command.span] = (size.scaled(0.8, 1.0, 1.3, "pip cache: downloaded wheels kept"), "compressed")
@@ -925,7 +945,7 @@ class _RunSizer:
             other_majors = []
         cache = self.cache_for(op.command, op.manager)
         est = ecosystems.npm_install(names, (), cache=cache)
-        est = replace(est, unknown=est.unknown + tuple(other_majors))
+        est = est._replace(unknown=est.unknown + tuple(other_majors))
         known = len(est.packages)
         if lock_count is not None:
             counts = (max(0, lock_count - known),) * 3
@@ -942,7 +962,7 @@ class _RunSizer:
             size = SizeRange(size.low, size.estimate, None, "")
         basis = f"{est.basis}; {count}"
         path = "/usr/local/lib/node_modules" if global_install else posixpath.join(cwd, "node_modules")
-        self.add(Part(f"{op.program} {op.verb.unquoted if op.verb else op.action}", "node", replace(size, basis=basis),
+        self.add(Part(f"{op.program} {op.verb.unquoted if op.verb else op.action}", "node", size._replace(basis=basis),
                       path, True, ecosystem="npm"))
         if cache:  # ~/.npm/_cacache: every tarball plus the registry document of every package
             others = SizeRange.around(counts[1] * mid, counts[0] * low, counts[2] * high).scaled(*_TARBALL_PER_INSTALLED)
@@ -950,7 +970,7 @@ class _RunSizer:
                           + others + NPM_DOCUMENT_KNOWN.times(known)
                           + SizeRange.around(counts[1] * NPM_DOCUMENT_DEP.estimate, counts[0] * NPM_DOCUMENT_DEP.low,
                                              counts[2] * (NPM_DOCUMENT_DEP.high or 0)))
-            self.cache_sizes[op.command.span] = (replace(cache_size, basis="npm cache: tarballs and registry documents"),
+            self.cache_sizes[op.command.span] = (cache_size._replace(basis="npm cache: tarballs and registry documents"),
                                                  "npm-cache")
 
     def cache_for(self, cmd: Command, name: str) -> bool:
@@ -996,7 +1016,7 @@ class _RunSizer:
                         entry.path, True, entry)
         source = self.earlier_part(entry.source)
         if source is not None:
-            return Part(f"copy of {entry.source}", source.kind, replace(source.size, basis=f"copy of {entry.source}"),
+            return Part(f"copy of {entry.source}", source.kind, source.size._replace(basis=f"copy of {entry.source}"),
                         entry.path, entry.tree, entry)
         if entry.source and not entry.source.startswith(("<", "$")) and entry.how == "write" and entry.tree:
             return Part(f"copy to {entry.path}", "mixed", SizeRange.unknown(f"copy of {entry.source}: size unknown"),
@@ -1075,7 +1095,7 @@ class _RunSizer:
                 if rewrite and spent is not None and not spent[0].zero:
                     size, files = spent
                     self.add(Part(f"{change.op} {change.path}", part.kind,
-                                  replace(size, basis=f"{change.op} copies {part.what} into this layer"), change.path,
+                                  size._replace(basis=f"{change.op} copies {part.what} into this layer"), change.path,
                                   part.tree, files=files, ecosystem="rewrite"))
 
     def metadata_changes(self, part: Part, change) -> set[str] | None:  # type: ignore[no-untyped-def]
@@ -1135,7 +1155,7 @@ class _RunSizer:
                 continue
             self.out.remove(part)
             left = part.size.scaled(1 - gone[2], 1 - gone[1], 1 - gone[0] + 0.05, part.size.basis + "; partly removed in the same RUN")
-            self.out.append(replace(part, size=left, packages=()))
+            self.out.append(part._replace(size=left, packages=()))
         for carrier, part in self.state.parts:
             if part.ecosystem != eco or id(part) in self.est.wasted_whole:
                 continue
