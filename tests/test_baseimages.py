@@ -177,7 +177,7 @@ def test_debian_packages_are_the_minbase_closure_and_load_lazily() -> None:
 
 
 def test_every_entry_cites_a_source_and_numbers_are_sane() -> None:
-    table = json.loads(baseimages.DATA_FILE.read_text())
+    table = json.loads(Path(baseimages.DATA_FILE).read_text())
     assert table["meta"]["platform"] == "linux/amd64"
     for ref, entry in table["images"].items():
         assert entry["source"], ref

@@ -92,7 +92,7 @@ def test_apk_range_is_marked_approximate(synthetic: None) -> None:
 
 
 def test_shipped_table_covers_popular_packages_with_measured_factors() -> None:
-    table = json.loads(ecosystems.DATA_FILE.read_text())
+    table = json.loads(Path(ecosystems.DATA_FILE).read_text())
     assert len(table["pip"]) >= 150 and len(table["npm"]) >= 150
     assert 0.5 < table["factors"]["pyc_per_py_byte"] < 3
     requests = pip_package("requests")

@@ -138,7 +138,7 @@ def test_every_shipped_index_records_its_source_and_date() -> None:
     releases = packages.available_releases()
     assert {"bookworm", "trixie"} <= set(releases)
     for release in releases:
-        path = packages.DATA_DIR / f"debian-{release}.txt.gz"
+        path = Path(packages.DATA_DIR) / f"debian-{release}.txt.gz"
         assert path.stat().st_size < 3_000_000
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             assert handle.readline().rstrip("\n") == packages.FORMAT_HEADER

@@ -7,11 +7,12 @@ runs these checks; a value resting on something unknown is left alone.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from layerlint.checks.compat_facts import expand
 from layerlint.model import Instruction, Word
 from layerlint.rule import Edit, Fix, Hit, RuleContext, check
+
+TYPE_CHECKING = False  # typing costs ~3 ms to import; annotations are strings here
 
 if TYPE_CHECKING:
     from layerlint.dockerignore import DockerIgnore

@@ -13,13 +13,13 @@ table or from the name and tag alone.
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import lru_cache
-from pathlib import Path
 
 from layerlint.source import Frozen, _set
 
-DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "base-images.json"
+DATA_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "base-images.json")
 DOCKER_HUB = ("docker.io", "index.docker.io", "registry-1.docker.io")
 AMD64 = ("linux/amd64", "amd64", "linux/x86_64")
 DEBIAN_CODENAMES = {"bullseye": "11", "bookworm": "12", "trixie": "13", "forky": "14", "sid": "unstable"}
@@ -154,7 +154,7 @@ class ImageRef(Frozen):
 
 @lru_cache(maxsize=1)
 def _table() -> dict:
-    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    return json.loads(_read(DATA_FILE))
 
 
 @lru_cache(maxsize=64)
@@ -309,3 +309,8 @@ def _debian_codename(tag: str) -> str | None:
         if re.search(rf"(?:^|-){codename}(?:$|-)", tag):
             return codename
     return None
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as fh:
+        return fh.read()

@@ -11,13 +11,13 @@ kind was measured a stated fallback range applies.
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
-from pathlib import Path
 
 from layerlint.estimate.sizes import SizeRange
 from layerlint.source import Frozen, _set
 
-CALIBRATION = Path(__file__).resolve().parents[1] / "data" / "size-calibration.json"
+CALIBRATION = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "size-calibration.json")
 # Per-layer tar/gzip framing: an empty layer is ~32 bytes; headers of many files compress well.
 LAYER_OVERHEAD = SizeRange(20, 32, 512, "gzip and tar framing")
 _FALLBACK = {  # (low, estimate, high) used only when the calibration file lacks a kind
@@ -50,7 +50,7 @@ class Ratio(Frozen):
 def calibration() -> dict:
     """The shipped calibration data (compression ratios, layer corrections), {} if absent."""
     try:
-        return json.loads(CALIBRATION.read_text(encoding="utf-8"))
+        return json.loads(_read(CALIBRATION))
     except FileNotFoundError:
         return {}
 
@@ -86,3 +86,8 @@ def describe() -> str:
     if not data:
         return "gzip ratios: assumed per content kind (not measured)"
     return f"gzip ratios per content kind, measured {data['date']} ({data['script']})"
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as fh:
+        return fh.read()

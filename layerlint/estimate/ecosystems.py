@@ -10,14 +10,14 @@ Versions pinned in a Dockerfile are ignored: the table knows the latest release 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Collection, Iterable
 from functools import lru_cache
-from pathlib import Path
 
 from layerlint.source import Frozen, _set
 
-DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "ecosystems.json"
+DATA_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "ecosystems.json")
 PIP_CACHE_ASSUMED = 1.0  # pip's HTTP cache keeps each downloaded wheel whole (pip docs, "Caching")
 
 
@@ -107,7 +107,7 @@ class EcosystemEstimate(Frozen):
 
 @lru_cache(maxsize=1)
 def _table() -> dict:
-    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    return json.loads(_read(DATA_FILE))
 
 
 def factors() -> dict[str, object]:
@@ -209,3 +209,8 @@ def apk_range(count: int) -> tuple[int, int, str]:
     """Approximate bytes for ``count`` apk packages: (low, high, basis); no Alpine index ships."""
     low, high = _table()["apk"]["per_package_bytes"]
     return count * low, count * high, "approximate: " + _table()["apk"]["basis"]
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as fh:
+        return fh.read()

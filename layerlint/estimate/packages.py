@@ -28,15 +28,15 @@ was exactly apt's.
 from __future__ import annotations
 
 import json
+import os
 import zlib
 from bisect import bisect_left
 from collections.abc import Collection, Iterable
 from functools import lru_cache
-from pathlib import Path
 
 from layerlint.source import Frozen, _set
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 FORMAT_HEADER = "#layerlint-debian-index 2"
 RELEASE_ALIASES = {"12": "bookworm", "13": "trixie", "stable": "trixie", "oldstable": "bookworm"}
 _PRIORITIES = {"r": "required", "i": "important", "s": "standard", "": "optional", "x": "extra"}
@@ -218,7 +218,7 @@ class PayloadCorrection(Frozen):
 
 @lru_cache(maxsize=1)
 def payload_correction() -> PayloadCorrection:
-    data = json.loads((DATA_DIR / "debian-payload.json").read_text(encoding="utf-8"))
+    data = json.loads(_read(os.path.join(DATA_DIR, "debian-payload.json")))
     model = data["model"]
     return PayloadCorrection(
         ratio=model["ratio"], band=tuple(model["band"]), slim_ratio=model["slim_ratio"],
@@ -235,7 +235,8 @@ def canonical_release(release: str) -> str:
 
 def available_releases() -> tuple[str, ...]:
     """Releases with a shipped index, e.g. ``("bookworm", "trixie")``."""
-    return tuple(sorted(p.name[len("debian-"):-len(".txt.gz")] for p in DATA_DIR.glob("debian-*.txt.gz")))
+    names = os.listdir(DATA_DIR)
+    return tuple(sorted(n[len("debian-") : -len(".txt.gz")] for n in names if n.startswith("debian-") and n.endswith(".txt.gz")))
 
 
 class DebianIndex:
@@ -308,9 +309,10 @@ class DebianIndex:
 def load_index(release: str) -> DebianIndex:
     """The shipped index of ``release`` (codename or number); raises UnknownRelease."""
     codename = canonical_release(release)
-    path = DATA_DIR / f"debian-{codename}.txt.gz"
+    path = os.path.join(DATA_DIR, f"debian-{codename}.txt.gz")
     try:
-        compressed = path.read_bytes()
+        with open(path, "rb") as fh:
+            compressed = fh.read()
     except FileNotFoundError:
         raise UnknownRelease(f"no Debian index for {release!r} (have: {', '.join(available_releases())})") from None
     return DebianIndex(codename, zlib.decompress(compressed, 31).decode("utf-8"))
@@ -436,7 +438,7 @@ def _header_meta(release: str) -> dict | None:
     import json
 
     try:
-        path = DATA_DIR / f"debian-{canonical_release(release)}.txt.gz"
+        path = os.path.join(DATA_DIR, f"debian-{canonical_release(release)}.txt.gz")
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             fh.readline()  # "#layerlint-debian-index N"
             line = fh.readline()
@@ -448,3 +450,8 @@ def _header_meta(release: str) -> dict | None:
         return json.loads(line[1:])
     except ValueError:
         return None
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as fh:
+        return fh.read()
