@@ -113,6 +113,61 @@ def _trim_continuation(s: str, escape: str) -> tuple[str, bool]:
 # --------------------------------------------------------------------------- words
 
 
+def _scan_word(text: str, i: int, escape: str, raw: bool) -> tuple[str, int, bool]:
+    """One word from ``text[i]`` (not blank) to the next unquoted blank: (word, end, had_quotes).
+
+    BuildKit scans words twice with the same state machine: ``parseWords`` keeps quotes and
+    escape characters (``raw``; the escape is inert inside single quotes) and
+    ``extractBuilderFlags`` removes them (the escape works in both kinds of quotes).  An
+    escape character at the very end of the text is dropped.
+    """
+    n = len(text)
+    buf: list[str] = []
+    quote = ""
+    quoted = False
+    while i < n:
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+                if raw:
+                    buf.append(ch)
+                i += 1
+                continue
+            if ch == escape and (not raw or quote != "'"):
+                if i + 1 == n:
+                    quote = ""
+                    i += 1
+                    continue
+                if raw:
+                    buf.append(ch)
+                i += 1
+                ch = text[i]
+            buf.append(ch)
+            i += 1
+            continue
+        if ch.isspace():
+            break
+        if ch in "'\"":
+            quote = ch
+            quoted = True
+            if raw:
+                buf.append(ch)
+            i += 1
+            continue
+        if ch == escape:
+            if i + 1 == n:
+                i += 1
+                continue
+            if raw:
+                buf.append(ch)
+            i += 1
+            ch = text[i]
+        buf.append(ch)
+        i += 1
+    return "".join(buf), i, quoted
+
+
 def _parse_words(rest: str, escape: str) -> list[tuple[str, int, int]]:
     """BuildKit's ``parseWords``: whitespace-separated words, quotes and escapes kept raw.
 
@@ -127,41 +182,8 @@ def _parse_words(rest: str, escape: str) -> list[tuple[str, int, int]]:
         if i >= n:
             break
         start = i
-        buf: list[str] = []
-        blank_ok = False
-        quote = ""
-        while i < n:
-            ch = rest[i]
-            if quote:
-                if ch == quote:
-                    quote = ""
-                elif ch == escape and quote != "'":
-                    if i + 1 == n:
-                        i += 1
-                        quote = ""
-                        continue
-                    buf.append(ch)
-                    i += 1
-                    ch = rest[i]
-                buf.append(ch)
-                i += 1
-                continue
-            if ch.isspace():
-                break
-            if ch in "'\"":
-                quote = ch
-                blank_ok = True
-            elif ch == escape:
-                if i + 1 == n:
-                    i += 1
-                    continue
-                buf.append(ch)
-                i += 1
-                ch = rest[i]
-            buf.append(ch)
-            i += 1
-        word = "".join(buf)
-        if blank_ok or word:
+        word, i, quoted = _scan_word(rest, i, escape, raw=True)
+        if quoted or word:
             words.append((word, start, i))
     return words
 
@@ -183,7 +205,8 @@ def _extract_flags(line: str) -> tuple[int, list[tuple[str, int, int]]]:
     """BuildKit's ``extractBuilderFlags``: leading ``--flag`` words.
 
     Returns the index where the arguments start and ``(flag_text, start, end)`` for each
-    flag, where ``flag_text`` has quotes and backslash escapes removed.
+    flag, where ``flag_text`` has quotes and backslash escapes removed; a bare ``--`` ends
+    the flags.
     """
     flags: list[tuple[str, int, int]] = []
     i = 0
@@ -196,45 +219,10 @@ def _extract_flags(line: str) -> tuple[int, list[tuple[str, int, int]]]:
         if not line.startswith("--", i):
             return i, flags
         start = i
-        buf: list[str] = []
-        blank_ok = False
-        quote = ""
-        while i < n:
-            ch = line[i]
-            if quote:
-                if ch == quote:
-                    quote = ""
-                    i += 1
-                    continue
-                if ch == "\\":
-                    if i + 1 == n:
-                        quote = ""
-                        i += 1
-                        continue
-                    i += 1
-                    ch = line[i]
-                buf.append(ch)
-                i += 1
-                continue
-            if ch.isspace():
-                break
-            if ch in "'\"":
-                quote = ch
-                blank_ok = True
-                i += 1
-                continue
-            if ch == "\\":
-                if i + 1 == n:
-                    i += 1
-                    continue
-                i += 1
-                ch = line[i]
-            buf.append(ch)
-            i += 1
-        word = "".join(buf)
+        word, i, quoted = _scan_word(line, i, "\\", raw=False)
         if word == "--":
             return i, flags
-        if blank_ok or word:
+        if quoted or word:
             flags.append((word, start, i))
 
 
