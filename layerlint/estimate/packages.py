@@ -434,20 +434,19 @@ def apt_lists_bytes(release: str) -> int | None:
 
 def _header_meta(release: str) -> dict | None:
     """The JSON metadata on the second line of a shipped index, without reading the rest."""
-    import gzip
     import json
 
     try:
         path = os.path.join(DATA_DIR, f"debian-{canonical_release(release)}.txt.gz")
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            fh.readline()  # "#layerlint-debian-index N"
-            line = fh.readline()
-    except (OSError, UnknownRelease):
+        with open(path, "rb") as fh:
+            head = zlib.decompressobj(31).decompress(fh.read(65536), 262144)
+    except (OSError, zlib.error, UnknownRelease):
         return None
-    if not line.startswith("#{"):
+    lines = head.decode("utf-8", "replace").split("\n", 2)
+    if len(lines) < 3 or not lines[1].startswith("#{"):
         return None
     try:
-        return json.loads(line[1:])
+        return json.loads(lines[1][1:])
     except ValueError:
         return None
 
