@@ -9,7 +9,7 @@ from layerlint.checks.size_common import (
     cache_hits,
     commands,
     earlier_copies_into,
-    earlier_run_texts,
+    earlier_run_matches,
     matters,
     subcommand_word,
 )
@@ -100,6 +100,6 @@ def _configured_off(ctx: RuleContext, ins: Instruction) -> bool:
     key = f"apt-recommends-off:{ins.index}"
     return ctx.memo(
         key,
-        lambda: any(_CONF_OFF.search(t) for t in earlier_run_texts(ctx, ins))
+        lambda: earlier_run_matches(ctx, ins, "apt-recommends-off", lambda t: bool(_CONF_OFF.search(t)))
         or earlier_copies_into(ctx, ins, "/etc/apt/apt.conf.d"),
     )

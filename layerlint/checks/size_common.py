@@ -108,19 +108,37 @@ def cache_hits(
         yield ctx.hit(span, message, cure, ins)
 
 
-def earlier_run_texts(ctx: RuleContext, ins: Instruction, include_self: bool = True) -> Iterator[str]:
-    """Raw text of the RUNs of ``ins``'s image before it (parent stages too), for config sniffing."""
+def earlier_run_matches(
+    ctx: RuleContext, ins: Instruction, key: str, predicate: Callable[[str], bool], include_self: bool = True
+) -> bool:
+    """Whether a RUN of ``ins``'s image before it (parent stages too) has text ``predicate`` accepts.
+
+    The RUNs that match are found once per file and ``key``, so asking for every RUN of a
+    long file stays linear instead of rescanning all earlier RUNs on each call.
+    """
     from layerlint.build import lineage
 
+    def matching() -> list[Instruction]:
+        return [
+            other
+            for other in ctx.dockerfile.instructions
+            if other.keyword == "RUN" and other.effective.keyword == "RUN" and predicate(ctx.source.slice(other.span))
+        ]
+
+    found: list[Instruction] = ctx.memo(f"earlier-run:{key}", matching)
+    if not found:
+        return False
     stage = ctx.stage_of(ins)
-    chain = lineage(ctx.build, stage) if stage is not None else []
-    pool = [i for s in chain for i in s.instructions] if chain else list(ctx.dockerfile.instructions)
-    for other in pool:
+    chain = {s.index for s in lineage(ctx.build, stage)} if stage is not None else None
+    for other in found:
         if other.index > ins.index or (other.index == ins.index and not include_self):
             continue
-        eff = other.effective
-        if other.keyword == "RUN" and eff.keyword == "RUN":
-            yield ctx.source.slice(other.span)
+        if chain is None:
+            return True
+        owner = ctx.stage_of(other)
+        if owner is not None and owner.index in chain:
+            return True
+    return False
 
 
 def earlier_copies_into(ctx: RuleContext, ins: Instruction, folder: str) -> bool:

@@ -9,7 +9,7 @@ from layerlint.checks.size_common import (
     cache_hits,
     commands,
     earlier_copies_into,
-    earlier_run_texts,
+    earlier_run_matches,
     matters,
     subcommand_word,
 )
@@ -52,7 +52,7 @@ def _documents_off(ctx: RuleContext, ins: Instruction) -> bool:
     stage = ctx.stage_of(ins)
     if stage is not None and _RUBY_IMAGE.match(lineage(ctx.build, stage)[0].base_expanded.lower()):
         return True
-    if any("gemrc" in t and ("no-document" in t or "no-rdoc" in t) for t in earlier_run_texts(ctx, ins)):
+    if earlier_run_matches(ctx, ins, "gemrc-no-document", lambda t: "gemrc" in t and ("no-document" in t or "no-rdoc" in t)):
         return True
     return earlier_copies_into(ctx, ins, "/etc/gemrc") or earlier_copies_into(ctx, ins, "/usr/local/etc/gemrc")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from layerlint.checks.size_common import cache_hits, earlier_run_texts
+from layerlint.checks.size_common import cache_hits, earlier_run_matches
 from layerlint.fixes import insert_after
 from layerlint.model import Instruction
 from layerlint.rule import Fix, Hit, RuleContext, check
@@ -21,7 +21,7 @@ def _fix(cmd: Command, word: ShellWord | None) -> Fix | None:
 
 @check("LL303", instructions=("RUN",))
 def pip_cache_left_in_layer(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
-    if any(_CONFIGURED.search(text) for text in earlier_run_texts(ctx, ins, False)):
+    if earlier_run_matches(ctx, ins, "pip-cache-configured", lambda t: bool(_CONFIGURED.search(t)), include_self=False):
         return
     yield from cache_hits(
         ctx,
