@@ -474,12 +474,11 @@ class Build(Value):
 
     def stage_of(self, instruction: Instruction) -> Stage | None:
         """The stage that holds an instruction (None for the global ARGs before the first FROM)."""
-        for stage in self.stages:
-            if stage.from_instruction.index <= instruction.index and (
-                not stage.instructions or stage.instructions[-1].index >= instruction.index
-            ):
-                return stage
-        return None
+        owners = self.facts.get("stage_of")
+        if owners is None:
+            owners = {ins.index: stage for stage in self.stages for ins in stage.instructions}
+            self.facts["stage_of"] = owners
+        return owners.get(instruction.index)  # type: ignore[attr-defined]
 
     def stage_named(self, name: str) -> Stage | None:
         """Look up a stage by name (case-insensitive, as BuildKit) or by numeric index."""

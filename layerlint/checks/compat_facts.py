@@ -14,6 +14,7 @@ Everything is computed once per file through ``RuleContext.memo``.
 from __future__ import annotations
 
 import re
+from functools import cache
 from collections.abc import Iterator
 
 from layerlint.rule import RuleContext
@@ -165,6 +166,7 @@ def shell_at(ctx: RuleContext, ins: Instruction) -> tuple[str, ...]:
     return ctx.memo("compat.shells", lambda: _shells(ctx)).get(ins.index, DEFAULT_SHELL)
 
 
+@cache
 def program_name(path: str) -> str:
     """``/usr/bin/bash`` -> ``bash``, ``C:\\...\\powershell.exe`` -> ``powershell`` (lower case)."""
     name = re.split(r"[/\\]", path.strip())[-1].lower()
@@ -181,12 +183,16 @@ def is_posix_shell(ctx: RuleContext, shell: tuple[str, ...]) -> bool:
 
 def run_scripts(ctx: RuleContext, ins: Instruction) -> Iterator[Script]:
     """The shell scripts of a RUN (command and shell heredocs); none for exec form or non-POSIX shells."""
+    return iter(ctx.memo(f"compat.run-scripts.{ins.index}", lambda: _run_scripts(ctx, ins)))
+
+
+def _run_scripts(ctx: RuleContext, ins: Instruction) -> tuple[Script, ...]:
     ins = ins.effective
     if ins.keyword != "RUN" or ins.exec_form:
-        return
+        return ()
     if not is_posix_shell(ctx, shell_at(ctx, ins)):
-        return
-    yield from ctx.scripts(ins)
+        return ()
+    return tuple(ctx.scripts(ins))
 
 
 def run_commands(ctx: RuleContext, ins: Instruction) -> Iterator[tuple[Script, Command]]:
