@@ -48,7 +48,9 @@ class Value:
     budget of a pre-commit hook.  A subclass names its fields in ``__slots__`` (constructor
     order; names starting with ``_`` are private caches, not fields) and writes ``__init__``
     by hand, which lands in the ``.pyc`` like any other code.  ``Frozen`` subclasses refuse
-    assignment with ``dataclasses.FrozenInstanceError``, as ``frozen=True`` does.
+    assignment with ``dataclasses.FrozenInstanceError``, as ``frozen=True`` does.  A class
+    whose equality and hash must leave some fields out (``compare=False`` of a dataclass
+    field) sets ``_compared`` to an ``attrgetter`` of the fields that count.
     """
 
     __slots__ = ()
@@ -63,14 +65,18 @@ class Value:
             cls._fields = cls.__match_args__ = fields
             get = attrgetter(*fields)
             cls._values = get if len(fields) > 1 else (lambda self, get=get: (get(self),))  # type: ignore[assignment]
+        if "_compared" not in cls.__dict__:
+            cls._compared = cls._values  # type: ignore[assignment]
 
     def _values(self) -> tuple[Any, ...]:  # replaced per class by an attrgetter
         return ()
 
+    _compared = _values  # the fields equality and hashing look at (all, unless a class says otherwise)
+
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return self._values(self) == other._values(other)  # type: ignore[attr-defined, call-arg]
+        return self._compared(self) == other._compared(other)  # type: ignore[attr-defined, call-arg]
 
     __hash__ = None  # type: ignore[assignment]  # mutable values are unhashable, as with @dataclass(eq=True)
 
@@ -101,7 +107,7 @@ class Frozen(Value):
         raise _frozen_error(name)
 
     def __hash__(self) -> int:
-        return hash(self._values(self))  # type: ignore[call-arg]
+        return hash(self._compared(self))  # type: ignore[call-arg]
 
 
 class Span(Frozen):

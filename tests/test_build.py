@@ -135,3 +135,21 @@ def test_scopes_before_each_instruction() -> None:
     assert s[ins[6].index].env.get("E") == "2"  # FROM <stage> continues the parent's ENV
     assert "E" not in s[ins[8].index].env and "V" not in s[ins[8].index].env
     assert scopes(build) is s  # computed once
+
+
+def test_value_types_can_leave_fields_out_of_equality() -> None:
+    from operator import attrgetter
+
+    from layerlint.source import Frozen, _set
+
+    class Pair(Frozen):
+        __slots__ = ("key", "note")
+        _compared = attrgetter("key")
+
+        def __init__(self, key: str, note: str) -> None:
+            _set(self, "key", key)
+            _set(self, "note", note)
+
+    assert Pair("a", "x") == Pair("a", "y") and hash(Pair("a", "x")) == hash(Pair("a", "y"))
+    assert Pair("a", "x") != Pair("b", "x")
+    assert repr(Pair("a", "x")) == "Pair(key='a', note='x')"

@@ -196,14 +196,6 @@ class Part(Frozen):
         "packed",
     )
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return bool(self._compared(self) == self._compared(other))
-
-    def __hash__(self) -> int:
-        return hash(self._compared(self))
-
 
 class Waste(Frozen):
     """Bytes of ``carrier``'s layer that ``by`` deletes, overwrites or rewrites later."""
@@ -352,14 +344,6 @@ class BuildEstimate(Frozen):
 
     # ``entries`` stay out of equality and hashing (``compare=False`` of a dataclass field).
     _compared = attrgetter("layers", "stages", "target", "waste", "notes")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return bool(self._compared(self) == self._compared(other))
-
-    def __hash__(self) -> int:
-        return hash(self._compared(self))
 
     def layer(self, ins: Instruction) -> LayerEstimate | None:
         return self.layers.get(ins.index)
