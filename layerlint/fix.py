@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from layerlint.engine import lint_source
+from layerlint.model import Dockerfile
 from layerlint.parse import parse
 from layerlint.rule import Edit, Finding, Fix, Safety
 from layerlint.settings import Settings
@@ -70,13 +71,13 @@ def _overlaps(fix: Fix, taken: list[Edit]) -> bool:
     return False
 
 
-def _untouched_instructions(text: str, path: str, edits: list[Edit]) -> list[str]:
-    df = parse(SourceFile(path, text))
-    out = []
-    for ins in df.instructions:
-        if not any(e.span.start <= ins.span.end and ins.span.start <= e.span.end for e in edits):
-            out.append(df.source.slice(ins.span))
-    return out
+def _untouched_instructions(df: Dockerfile, edits: list[Edit]) -> list[str]:
+    """The text of every instruction no edit touches."""
+    return [
+        df.source.slice(ins.span)
+        for ins in df.instructions
+        if not any(e.span.start <= ins.span.end and ins.span.start <= e.span.end for e in edits)
+    ]
 
 
 def _is_subsequence(needles: list[str], haystack: list[str]) -> bool:
@@ -90,7 +91,7 @@ def _acceptable(before: str, after: str, path: str, edits: list[Edit]) -> bool:
     if len(new.errors) > len(old.errors):
         return False
     kept = [new.source.slice(i.span) for i in new.instructions]
-    return _is_subsequence(_untouched_instructions(before, path, edits), kept)
+    return _is_subsequence(_untouched_instructions(old, edits), kept)
 
 
 def fix_source(
