@@ -10,6 +10,7 @@ line endings.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from layerlint.engine import lint_source
@@ -20,6 +21,12 @@ from layerlint.settings import Settings
 from layerlint.source import SourceFile, Span
 
 MAX_PASSES = 10
+
+TYPE_CHECKING = False  # typing costs ~3 ms to import; annotations are strings here
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 
 @dataclass
@@ -61,14 +68,26 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     return "".join(out)
 
 
-def _overlaps(fix: Fix, taken: list[Edit]) -> bool:
-    for e in fix.edits:
-        for t in taken:
-            if e.span.start < t.span.end and t.span.start < e.span.end:
-                return True
-            if e.span.start == t.span.start and not e.span and not t.span:
-                return True  # two insertions at one point: order would be ambiguous
-    return False
+def conflicts(a: Edit, b: Edit) -> bool:
+    """Overlapping ranges, or two edits at one point (their order would be ambiguous)."""
+    return (a.span.start < b.span.end and b.span.start < a.span.end) or a.span.start == b.span.start
+
+
+def compatible(items: Iterable[T], fix_of: Callable[[T], Fix | None]) -> list[T]:
+    """The items whose fixes can be applied together in one pass, earliest first.
+
+    A fix that conflicts with an earlier one waits for the next pass (the CLI's loop) or the
+    next request (the language server's fix-all).
+    """
+    chosen: list[T] = []
+    taken: list[Edit] = []
+    for item in sorted(items, key=lambda i: min((e.span.start for e in fix_of(i).edits), default=0)):  # type: ignore[union-attr]
+        edits = fix_of(item).edits  # type: ignore[union-attr]
+        if not edits or any(conflicts(e, t) for e in edits for t in taken):
+            continue
+        chosen.append(item)
+        taken.extend(edits)
+    return chosen
 
 
 def _untouched_instructions(df: Dockerfile, edits: list[Edit]) -> list[str]:
@@ -102,17 +121,8 @@ def fix_source(
     result = FixResult(text)
     for _ in range(MAX_PASSES):
         findings = lint_source(SourceFile(source.path, text), settings, context_dir=context_dir).findings
-        candidates = sorted(
-            (f for f in findings if allowed(f.fix, unsafe)),
-            key=lambda f: min(e.span.start for e in f.fix.edits) if f.fix and f.fix.edits else 0,
-        )
-        taken: list[Edit] = []
-        chosen: list[Finding] = []
-        for f in candidates:
-            assert f.fix is not None
-            if f.fix.edits and not _overlaps(f.fix, taken):
-                taken.extend(f.fix.edits)
-                chosen.append(f)
+        chosen = compatible((f for f in findings if allowed(f.fix, unsafe)), lambda f: f.fix)
+        taken = [e for f in chosen for e in f.fix.edits]  # type: ignore[union-attr]
         if not chosen:
             result.remaining = findings
             break

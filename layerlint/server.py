@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from layerlint.model import LayerKind
-from layerlint.rule import Edit, Finding, Fix, Safety, Severity
+from layerlint.rule import Edit, Finding, Safety, Severity
 from layerlint.source import SourceFile, Span
 
 if TYPE_CHECKING:
@@ -296,27 +296,12 @@ def suppression_code(finding: Finding) -> str:
     return finding.code
 
 
-def _conflicts(a: Edit, b: Edit) -> bool:
-    """Overlapping ranges, or two edits at the same point (their order would be ambiguous)."""
-    return (a.span.start < b.span.end and b.span.start < a.span.end) or a.span.start == b.span.start
-
-
-def compatible_fixes(fixes: Iterable[Fix]) -> list[Fix]:
-    """The fixes that can be applied together in one pass, earliest first; later conflicting ones wait."""
-    chosen: list[Fix] = []
-    taken: list[Edit] = []
-    for fix in sorted(fixes, key=lambda f: min((e.span.start for e in f.edits), default=0)):
-        if any(_conflicts(e, t) for e in fix.edits for t in taken):
-            continue
-        chosen.append(fix)
-        taken.extend(fix.edits)
-    return chosen
-
-
 def fix_all_edits(findings: Sequence[Finding]) -> list[Edit]:
     """Every safe fix that does not collide with an earlier one, as one list of edits."""
     safe = [f.fix for f in findings if f.fix is not None and f.fix.safety is Safety.SAFE and f.fix.edits]
-    return sorted((e for fix in compatible_fixes(safe) for e in fix.edits), key=lambda e: e.span)
+    from layerlint.fix import compatible
+
+    return sorted((e for fix in compatible(safe, lambda f: f) for e in fix.edits), key=lambda e: e.span)
 
 
 _UNNECESSARY = re.compile(r"(^|-)(unused|unnecessary|redundant)(-|$)")
