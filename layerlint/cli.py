@@ -8,12 +8,12 @@ Exit codes (documented in the README):
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
     from typing import Any
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -24,17 +24,21 @@ class UsageError(Exception):
     """A bad option or config value; printed as one line, exit code 2."""
 
 
-class _Formatter(argparse.HelpFormatter):
+def _formatter() -> type[argparse.HelpFormatter]:
     """argparse's formatter, sized without ``shutil``.
 
     ``add_argument`` builds a formatter to check each metavar, and the stock one imports
     ``shutil`` (and with it fnmatch, zlib, bz2, lzma) just to read the terminal width.
     """
+    import argparse
 
-    def __init__(self, prog: str, *args: Any, **kwargs: Any) -> None:
-        if not args[2:] and kwargs.get("width") is None:
-            kwargs["width"] = _terminal_width() - 2
-        super().__init__(prog, *args, **kwargs)
+    class Formatter(argparse.HelpFormatter):
+        def __init__(self, prog: str, *args: Any, **kwargs: Any) -> None:
+            if not args[2:] and kwargs.get("width") is None:
+                kwargs["width"] = _terminal_width() - 2
+            super().__init__(prog, *args, **kwargs)
+
+    return Formatter
 
 
 def _terminal_width() -> int:
@@ -54,13 +58,9 @@ def _terminal_width() -> int:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--target", help="build stage to analyse (default: the last stage)")
-    p.add_argument("--builder", choices=("buildkit", "classic"), default=None, help="builder semantics (default: buildkit)")
-    p.add_argument("--build-arg", action="append", default=[], metavar="K=V", help="build argument, as docker build")
-    p.add_argument("--config", help="use this config file instead of searching for one")
-    p.add_argument("--isolated", action="store_true", help="ignore all config files")
-    p.add_argument("--output-file", "-o", help="write the report to a file instead of stdout")
-    p.add_argument("--no-color", action="store_true", help="never use color (NO_COLOR is honoured too)")
+    from layerlint.options import COMMON, declare
+
+    declare(p, COMMON)
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -70,10 +70,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     the options of the others (and importing ``migrate`` for its own) is start-up time the
     pre-commit hook would pay on every run for nothing.
     """
+    import argparse
+
+    formatter = _formatter()
     parser = argparse.ArgumentParser(
         prog="layerlint",
         description="Lint Dockerfiles for build-cache, layer-size and best-practice problems.",
-        formatter_class=_Formatter,
+        formatter_class=formatter,
     )
     parser.add_argument("--version", action="version", version=f"layerlint {_version()}")
     sub = parser.add_subparsers(dest="command")
@@ -82,7 +85,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         return command is None or command == name
 
     def add(name: str, help: str) -> argparse.ArgumentParser:  # noqa: A002 - argparse's name
-        return sub.add_parser(name, help=help, formatter_class=_Formatter)
+        return sub.add_parser(name, help=help, formatter_class=formatter)
 
     check = add("check", "lint Dockerfiles (the default command)")
     if wanted("check"):
@@ -122,27 +125,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _check_arguments(check: argparse.ArgumentParser) -> None:
-    check.add_argument("paths", nargs="*", default=["."], help="files or directories ('-' reads stdin)")
-    check.add_argument(
-        "--format", default="text", help="text, full, concise, json, sarif, github, gitlab, checkstyle, junit"
-    )
-    check.add_argument("--stdin-filename", help="the path to report for '-' (and to find config from)")
-    check.add_argument("--select", help="comma-separated rule ids, prefixes, names or aliases to enable")
-    check.add_argument("--extend-select", help="rules to enable in addition to the selected ones")
-    check.add_argument("--ignore", help="rules to disable")
-    check.add_argument("--failure-threshold", "-t", help="lowest severity that fails: error, warning, info, style")
-    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    check.add_argument("--statistics", action="store_true", help="count findings per rule")
-    check.add_argument("--jobs", "-j", type=int, default=None, help="lint files in N processes (default: CPU count)")
-    check.add_argument("--context", help="build context directory (default: the Dockerfile's folder)")
-    check.add_argument("--fix", action="store_true", help="apply safe fixes and write the files")
-    check.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
-    check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
-    check.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when a fix was applied")
-    check.add_argument("--add-ignore", action="store_true", help="add `# layerlint: ignore=` comments for every finding")
-    check.add_argument(
-        "--shellcheck", action="store_true", default=None, help="run ShellCheck on RUN scripts (LL090; needs layerlint[shellcheck])"
-    )
+    from layerlint.options import CHECK, CHECK_PATHS_HELP, declare
+
+    check.add_argument("paths", nargs="*", default=["."], help=CHECK_PATHS_HELP)
+    declare(check, CHECK)
     _common(check)
 
 
@@ -160,8 +146,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from layerlint.server import main as serve
 
         return serve(argv[1:])
-    parser = build_parser(argv[0] if argv[0] in SUBCOMMANDS else None)
-    args = parser.parse_args(argv)
+    args: Any = None
+    if argv[0] == "check":
+        from layerlint.options import parse_check
+
+        args = parse_check(argv)
+    if args is None:
+        parser = build_parser(argv[0] if argv[0] in SUBCOMMANDS else None)
+        args = parser.parse_args(argv)
     try:
         if args.command == "check":
             from layerlint.commands.check import run
@@ -174,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "cache":
             from layerlint.commands.cache import run
         else:
-            parser.error(f"{args.command} is not available")
+            raise UsageError(f"{args.command} is not available")
         return run(args)
     except UsageError as exc:
         print(f"layerlint: error: {exc}", file=sys.stderr)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Iterator
@@ -13,6 +12,10 @@ from layerlint.discover import discover
 from layerlint.rule import Finding
 from layerlint.settings import Settings
 from layerlint.source import SourceError, SourceFile, Value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 
 def run(args: argparse.Namespace) -> int:

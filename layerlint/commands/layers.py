@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from typing import TYPE_CHECKING
 
 from layerlint.cli import EXIT_ERROR, EXIT_OK
 from layerlint.commands.common import context_dir, read_input, settings_for, write_output
 from layerlint.source import SourceError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+
     from layerlint.rule import Finding, RuleContext
 
 AMD64 = ("linux/amd64", "amd64", "linux/x86_64")

@@ -6,8 +6,8 @@ types (``Finding``, ``SourceFile``), never the engine.
 
 from __future__ import annotations
 
-import importlib
 import os
+import sys
 
 from layerlint.source import Frozen, _set
 
@@ -53,7 +53,9 @@ class ReportOptions(Frozen):
 
 def reporter(name: str) -> ModuleType:
     """The module that renders ``--format name``."""
-    return importlib.import_module(f"layerlint.report.{FORMATS[name]}")
+    module = f"layerlint.report.{FORMATS[name]}"
+    __import__(module)  # not importlib: its package imports `warnings`, start-up time for nothing
+    return sys.modules[module]
 
 
 def use_color(stream) -> bool:  # type: ignore[no-untyped-def]
