@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from layerlint.lazyre import lazy
 from layerlint.model import Build, Dockerfile, Instruction, Layer, LayerKind, Stage, SyntaxIssue
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; annotations are strings here
@@ -35,7 +36,7 @@ FILESYSTEM_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
 BUILDERS = ("buildkit", "classic")
 WORKDIR_LAYER_BYTES = 32
 
-_MOUNT_FROM = re.compile(r"(?:^|,)from=([^,]+)")
+_MOUNT_FROM = lazy(r"(?:^|,)from=([^,]+)")
 
 
 def layer_kind(keyword: str, builder: str = "buildkit") -> LayerKind:

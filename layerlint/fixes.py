@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from layerlint.lazyre import lazy
 from layerlint.rule import Edit, Fix, Safety
 from layerlint.source import Span
 
@@ -164,7 +165,7 @@ _BUILTINS = frozenset(
         "declare", "typeset", "readonly", "shift", "return", "break", "continue", "exit",
     }
 )  # fmt: skip
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
+_ASSIGNMENT = lazy(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
 
 
 def shell_words(text: str) -> list[str] | None:
@@ -240,7 +241,7 @@ def exec_form(words: list[str]) -> str:
 
 # --------------------------------------------------------------------------- the end of a RUN
 
-_HEREDOC_ONLY = re.compile(r"\s*\d*<<-?\s*(['\"]?)[^\s'\"<>|&;]+\1\s*")
+_HEREDOC_ONLY = lazy(r"\s*\d*<<-?\s*(['\"]?)[^\s'\"<>|&;]+\1\s*")
 _NEVER_RETURNS = frozenset({"exec", "exit", "return"})
 # Nodes an `&&` chain may sit in: tree-sitter-bash nests the rest of a line that opens a
 # heredoc (`cat <<EOF > f && next`) inside the heredoc_redirect node.

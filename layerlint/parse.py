@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from layerlint.expand import unquote
+from layerlint.lazyre import lazy
 from layerlint.model import (
     Comment,
     Directive,
@@ -47,9 +48,9 @@ ALLOWED_FLAGS: dict[str, frozenset[str]] = {
 }
 
 _WS = " \t\v\f\r"  # BuildKit's reWhitespace / tokenWhitespace class
-_WS_RE = re.compile(r"[\t\v\f\r ]+")
-_DIRECTIVE_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
-_HEREDOC_RE = re.compile(r"^(\d*)<<(-?)\s*([^<]*)$", re.S)
+_WS_RE = lazy(r"[\t\v\f\r ]+")
+_DIRECTIVE_RE = lazy(r"^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
+_HEREDOC_RE = lazy(r"^(\d*)<<(-?)\s*([^<]*)$", re.S)
 _VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 
 

@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import cache
 
+from layerlint.lazyre import lazy
 from layerlint.source import Frozen, Span
 
 TYPE_CHECKING = False  # typing costs several ms to import; only checkers need it
@@ -421,7 +422,7 @@ _VALUE_FLAGS.update(
 # Tools whose single-dash options are words, not clusters of letters (``find -name``).
 _NO_CLUSTER = frozenset({"find", "go", "mvn", "gradle", "java"})
 
-_VERSIONED = re.compile(r"^(pip|python|pypy|gem|ruby|node|php|perl)[0-9][0-9.]*$")
+_VERSIONED = lazy(r"^(pip|python|pypy|gem|ruby|node|php|perl)[0-9][0-9.]*$")
 _ALIASES = {
     "pypy": "python",
     "dnf5": "dnf",
@@ -569,8 +570,8 @@ _WRAPPERS: dict[str, _Wrapper] = {
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "yash"})
 # `sh -c "$CMD"`: nothing to parse, the script is only known at run time.
-_ONLY_EXPANSION = re.compile(r"\s*(\$\{?[A-Za-z_@*][A-Za-z0-9_]*\}?|\$[0-9@*])\s*")
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
+_ONLY_EXPANSION = lazy(r"\s*(\$\{?[A-Za-z_@*][A-Za-z0-9_]*\}?|\$[0-9@*])\s*")
+_ASSIGNMENT = lazy(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 
 
 def _basename(word: str) -> str:
@@ -667,7 +668,7 @@ def _inline_script_index(cmd: Command) -> int | None:
 
 # --------------------------------------------------------------------------- unquoting
 
-_NEEDS_WORK = re.compile(r"[\\'\"$`]").search
+_NEEDS_WORK = lazy(r"[\\'\"$`]")
 _PARAM_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789{(@*#?$!-")
 _ANSI_SIMPLE = {
     "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r",
@@ -705,7 +706,7 @@ def _unquote(raw: str, skips: dict[int, int]) -> tuple[str, bool, _CharMap | Non
     where it starts and ends in ``raw`` (an escape ``\\"`` spans both characters), which
     is what nested ``sh -c`` parsing needs for exact spans.
     """
-    if not skips and not _NEEDS_WORK(raw):
+    if not skips and not _NEEDS_WORK.search(raw):
         return raw, False, None
     out: list[str] = []
     pos: list[int] = []
@@ -782,7 +783,7 @@ def _unquote(raw: str, skips: dict[int, int]) -> tuple[str, bool, _CharMap | Non
 _parser: Parser | None = None
 
 
-_UNSAFE_CHARS = re.compile("[\ud800-\udfff\U00010000-\U0010ffff]")
+_UNSAFE_CHARS = lazy("[\ud800-\udfff\U00010000-\U0010ffff]")
 
 
 def _identity(i: int) -> int:
@@ -860,8 +861,8 @@ _TEST_EXPRESSIONS = frozenset(
     {"binary_expression", "unary_expression", "parenthesized_expression", "negation_expression",
      "postfix_expression", "ternary_expression"}
 )  # fmt: skip
-_NESTING_HINT = re.compile(r"\$\(|`|[<>]\(").search  # text that may hold a nested command
-_EXPANSION_HINT = re.compile(r"[$`]|[<>]\(").search
+_NESTING_HINT = lazy(r"\$\(|`|[<>]\(")  # text that may hold a nested command
+_EXPANSION_HINT = lazy(r"[$`]|[<>]\(")
 
 
 class _Walker:
@@ -1061,7 +1062,7 @@ class _Walker:
         for s, e, nds in items:
             raw = text[s:e]
             skips: dict[int, int] = {}
-            if _EXPANSION_HINT(raw):
+            if _EXPANSION_HINT.search(raw):
                 for nd in nds:
                     self.expansion_spans(nd, s, skips)
             unq, exp, cmap = _unquote(raw, skips)
@@ -1212,7 +1213,7 @@ class _Walker:
             return
         self.emit(words, maps, assigns, tuple(redirects), start, end, ctx, stdin)
         text = self.text[start : self.c(node.end_byte)]
-        if _NESTING_HINT(text):
+        if _NESTING_HINT.search(text):
             self.substitutions(node, ctx, level)
         self.walk_redirects(redirect_nodes, ctx, level)
 
@@ -1275,7 +1276,7 @@ class _Walker:
         words, maps = self.words(leaves)
         start, end = self.c(node.start_byte), self.c(node.end_byte)
         self.emit(words, maps, [], (), start, end, ctx)
-        if _NESTING_HINT(self.text, start, end):
+        if _NESTING_HINT.search(self.text, start, end):
             self.substitutions(node, ctx, level)
 
 
@@ -1302,7 +1303,7 @@ def parse_script(text: str, to_source: ToSource | None = None, shell: str = "sh"
 
 # --------------------------------------------------------------------------- instructions
 
-_HEREDOC_ONLY = re.compile(r"\s*\d*<<-?\s*(['\"]?)[^\s'\"<>|&;]+\1\s*")
+_HEREDOC_ONLY = lazy(r"\s*\d*<<-?\s*(['\"]?)[^\s'\"<>|&;]+\1\s*")
 
 
 def script_for(instruction: Instruction, shell: str = "sh") -> Script:

@@ -16,12 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from layerlint.lazyre import lazy
 from layerlint.model import Instruction, Stage
 from layerlint.rule import Hit, RuleContext, check
 from layerlint.source import Span
 
-_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
-_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+_REF = lazy(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_WORDS = lazy(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 # Words that may surround the marker of a per-build value; any other word makes the name
 # about something else (PROTOBUF_COMMIT pins a dependency, WAIT_TIME is a setting).

@@ -11,10 +11,11 @@ from layerlint.build import lineage
 from layerlint.checks.compat_b_labels import image_stages
 from layerlint.checks.compat_facts import earlier_stage_named, expand, expand_from
 from layerlint.fixes import from_scratch, hides_comment, rooted
+from layerlint.lazyre import lazy
 from layerlint.model import Instruction, Word
 from layerlint.rule import Edit, Fix, Hit, RuleContext, check
 
-_WINDOWS_ABSOLUTE = re.compile(r"[A-Za-z]:[\\/]")
+_WINDOWS_ABSOLUTE = lazy(r"[A-Za-z]:[\\/]")
 
 
 # --------------------------------------------------------------------------- ENV

@@ -6,14 +6,15 @@ import re
 from collections.abc import Iterator
 
 from layerlint.checks.compat_facts import expand
+from layerlint.lazyre import lazy
 from layerlint.model import Instruction
 from layerlint.rule import Hit, RuleContext, check
 
 # A name whose first or last `_`-separated word (or whole name) says "secret", as BuildKit's
 # check reads it; `PUBLIC_KEY`, `PASSWORD_FILE` and `AUTH_VERSION` name something else.
-_SECRET = re.compile(r"(?:_|^)(?:apikey|auth|credentials?|key|password|pword|passwd|secret|token)(?:_|$)", re.I)
+_SECRET = lazy(r"(?:_|^)(?:apikey|auth|credentials?|key|password|pword|passwd|secret|token)(?:_|$)", re.I)
 # A GPG/PGP key id or fingerprint is public: official images verify their downloads with one.
-_NOT_SECRET = re.compile(r"(?:_|^)(?:public|file|version|gpg|pgp)(?:_|$)", re.I)
+_NOT_SECRET = lazy(r"(?:_|^)(?:public|file|version|gpg|pgp)(?:_|$)", re.I)
 
 
 def secret_name(name: str) -> bool:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from layerlint.checks.compat_facts import expand
+from layerlint.lazyre import lazy
 from layerlint.model import Instruction
 from layerlint.rule import Hit, RuleContext, check
 
@@ -50,7 +51,7 @@ def final_user_root(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
-_INLINE_PRAGMA = re.compile(r"#[ \t]*(?:hadolint[ \t]+ignore[ \t]*=|layerlint[ \t]*:[ \t]*ignore(?![\w-]))", re.I)
+_INLINE_PRAGMA = lazy(r"#[ \t]*(?:hadolint[ \t]+ignore[ \t]*=|layerlint[ \t]*:[ \t]*ignore(?![\w-]))", re.I)
 
 
 @check("LL603")

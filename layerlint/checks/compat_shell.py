@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from layerlint.checks.compat_facts import is_posix_shell, program_name, run_commands, run_scripts, shell_at
+from layerlint.lazyre import lazy
 from layerlint.model import Instruction, Stage
 from layerlint.rule import Edit, Fix, Hit, RuleContext, Safety, check
 from layerlint.shell import Command, Script
@@ -19,8 +20,8 @@ def _first(ctx: RuleContext, ins: Instruction, wanted) -> Command | None:  # typ
     return next((cmd for _, cmd in run_commands(ctx, ins) if wanted(cmd)), None)
 
 
-_BRACED = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_VARIABLE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_BRACED = lazy(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_VARIABLE = lazy(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _path_key(path: str) -> str:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from layerlint.checks.compat_facts import DEFAULT_SHELL, is_posix_shell, program_name, scope_at, shell_at
+from layerlint.lazyre import lazy
 from layerlint.rule import Hit, RuleContext, check, heredoc_is_shell
 from layerlint.settings import SUBCODES, SUBCODES_JUDGED
 from layerlint.source import Span
@@ -33,8 +34,8 @@ if TYPE_CHECKING:
     from layerlint.model import Heredoc, Instruction
     from layerlint.shellcheck import Input
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_BARE_HEREDOC = re.compile(r"<<-?\s*(['\"]?)[^\s'\"]+\1")
+_NAME = lazy(r"[A-Za-z_][A-Za-z0-9_]*")
+_BARE_HEREDOC = lazy(r"<<-?\s*(['\"]?)[^\s'\"]+\1")
 
 
 @dataclass(frozen=True, slots=True)

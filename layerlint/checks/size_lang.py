@@ -14,11 +14,12 @@ from layerlint.checks.size_common import (
     subcommand_word,
 )
 from layerlint.fixes import insert_after
+from layerlint.lazyre import lazy
 from layerlint.model import Instruction
 from layerlint.rule import Hit, RuleContext, check
 
 # Official ruby images write `gem: --no-document` to /usr/local/etc/gemrc.
-_RUBY_IMAGE = re.compile(r"^(?:(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)/)?(?:library/)?ruby(?:[:@]|$)")
+_RUBY_IMAGE = lazy(r"^(?:(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)/)?(?:library/)?ruby(?:[:@]|$)")
 
 
 @check("LL310", instructions=("RUN",))

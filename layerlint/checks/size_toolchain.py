@@ -14,11 +14,12 @@ import re
 from collections.abc import Iterator
 
 from layerlint.checks.size_common import PackageOp, package_changes
+from layerlint.lazyre import lazy
 from layerlint.ledger import run_scripts
 from layerlint.model import Instruction
 from layerlint.rule import Hit, RuleContext, check
 
-TOOLCHAIN = re.compile(
+TOOLCHAIN = lazy(
     r"^(build-essential|build-base|gcc(-\d+)?|g\+\+(-\d+)?|gcc-c\+\+|gfortran(-\d+)?|clang(-\d+)?|llvm(-\d+)?"
     r"|golang(-go|-\d+(\.\d+)?(-go)?)?|go|rustc|rust|cargo|rust-all"
     r"|openjdk-?\d+(-jdk)?(-headless)?|default-jdk(-headless)?|java-[\d.]+-openjdk-devel|maven|gradle"

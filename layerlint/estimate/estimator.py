@@ -41,6 +41,7 @@ from layerlint.estimate.sizes import (
     human_size,
     total,
 )
+from layerlint.lazyre import lazy
 from layerlint.model import LayerKind
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; annotations are strings here
@@ -79,14 +80,14 @@ _QUIET = frozenset(
 _SMALL = frozenset(
     ["useradd", "groupadd", "adduser", "addgroup", "usermod", "groupmod", "passwd", "chpasswd", "sed", "tee", "gpg", "apt-key", "debconf-set-selections", "update-alternatives", "ldconfig", "dpkg-reconfigure", "update-ca-certificates"]
 )
-_COMPRESSED_EXT = re.compile(
+_COMPRESSED_EXT = lazy(
     r"\.(gz|tgz|bz2|xz|zst|lz4|zip|jar|war|ear|whl|deb|rpm|apk|gem|7z|rar|png|jpe?g|gif|webp|woff2?|mp[34]|pdf"
     r"|pyc|br)$",
     re.IGNORECASE,
 )
-_BINARY_EXT = re.compile(r"\.(so(\.\d+)*|a|o|bin|exe|dll|node|wasm|class)$", re.IGNORECASE)
-_RECOMMENDS_OFF = re.compile(r"APT::Install-Recommends\s*[\"'=\s]*\\?[\"']?\s*(false|0|no|off)\b", re.IGNORECASE)
-_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_BINARY_EXT = lazy(r"\.(so(\.\d+)*|a|o|bin|exe|dll|node|wasm|class)$", re.IGNORECASE)
+_RECOMMENDS_OFF = lazy(r"APT::Install-Recommends\s*[\"'=\s]*\\?[\"']?\s*(false|0|no|off)\b", re.IGNORECASE)
+_VAR = lazy(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 # mmdebstrap's minbase installs usrmerge, and with it perl; debootstrap (which the official
 # images are built with) merges /usr itself, so none of these is in debian:<release>.
 _USRMERGE_ONLY = frozenset({
