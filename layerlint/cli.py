@@ -139,6 +139,11 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import gc
+
+    # A run is short and allocates its objects once: collecting every 700 allocations spent
+    # ~4.5 ms of `layerlint Dockerfile` (26 collections, none finding much). mypy does the same.
+    gc.set_threshold(200_000, 30, 30)
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv = ["check", *argv]

@@ -291,9 +291,10 @@ def _load(path: str, mtime: float) -> Layer:
 
 
 def _read(path: str) -> str:
+    """The file's text, without a byte-order mark (the utf-8-sig codec is an import of its own)."""
     try:
-        with open(path, encoding="utf-8-sig") as fh:
-            return fh.read()
+        with open(path, encoding="utf-8") as fh:
+            return fh.read().removeprefix("\ufeff")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{display(path)}: cannot read: {exc}") from None
 

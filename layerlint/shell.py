@@ -827,7 +827,11 @@ def _binding(package: str):  # type: ignore[no-untyped-def]
     module is registered under its usual name, so a later ``import tree_sitter`` reuses it.
     """
     import sys
-    from importlib.machinery import PathFinder
+
+    try:  # importlib.machinery's own home; importing the importlib package also imports warnings
+        from _frozen_importlib_external import PathFinder
+    except ImportError:  # not CPython
+        from importlib.machinery import PathFinder
 
     name = package + "._binding"
     module = sys.modules.get(name)
