@@ -264,7 +264,7 @@ def finish(images: dict[str, dict]) -> None:
         name = ref.split(":", 1)[0]
         apt = entry.pop("apt_installs", None)
         entry.pop("version", None)
-        indexed = (OUT.parent / f"debian-{entry.get('release')}.txt.gz").is_file()  # minbase needs the index
+        indexed = (OUT.parent / f"debian-{entry.get('release')}.index").is_file()  # minbase needs the index
         if "packages" not in entry and entry.get("distro") == "debian" and indexed:
             spec = f"minbase:{entry['release']}"
             extras = apt or DEBIAN_EXTRAS.get(name, ())

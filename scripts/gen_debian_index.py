@@ -1,19 +1,25 @@
 #!/usr/bin/env python3
-"""Regenerate ``layerlint/data/debian-<release>.txt.gz`` from the Debian archive.
+"""Regenerate ``layerlint/data/debian-<release>.index`` from the Debian archive.
 
 The size estimator needs, for every binary package of a release, what it costs on disk
 (Installed-Size), what it costs to download (Size) and what it drags in (Depends,
 Pre-Depends, Recommends, Provides, Priority, Essential).  This script downloads the
 ``Packages.xz`` indexes of ``main`` for amd64 from the release, ``-updates`` and
 ``-security`` suites (later suites override earlier ones, as apt would pick the newer
-version), keeps only those fields and writes a compact gzip'd text file (see ``write_index``):
+version), keeps only those fields and writes a compact, block-compressed file (see ``write_index``):
 
-    #layerlint-debian-index 2
+    #layerlint-debian-index 3
     #{...JSON metadata: release, sources, date, apt_lists...}
-    <number of names>
-    <sorted names, one a line>
-    <one record a line per name: installed_kib TAB deb_bytes TAB flags TAB pre_depends
-     TAB depends TAB recommends TAB provided_by, names as base-36 positions>
+    <number of names> <names per block>
+    <the first name of every block, TAB-separated>
+    <the end offset of every block in the data that follows, space-separated>
+    <blocks: zlib-compressed UTF-8 lines ``name TAB installed_kib TAB deb_bytes TAB flags TAB
+     pre_depends TAB depends TAB recommends TAB provided_by``, names sorted, other names
+     referred to by base-36 position in that order>
+
+A lint that sizes one ``apt-get install`` reaches a few hundred of the ~70,000 names: the
+loader bisects the first names, then inflates only the blocks it needs (~1 ms) instead of
+the whole release (~40 ms).
 
 ``flags`` is the priority initial (r/i/s/o/x, empty for optional) plus ``E`` when Essential.
 Relation fields keep only package names: version constraints are dropped (the estimator
@@ -38,8 +44,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import gzip
-import io
+import itertools
 import json
 import lzma
 import os
@@ -49,6 +54,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
+import zlib
 from pathlib import Path
 
 MIRROR = "http://deb.debian.org/debian"
@@ -56,7 +62,8 @@ SECURITY_MIRROR = "http://deb.debian.org/debian-security"
 ARCH = "amd64"
 COMPONENT = "main"
 DATA_DIR = Path(__file__).resolve().parents[1] / "layerlint" / "data"
-FORMAT_HEADER = "#layerlint-debian-index 2"
+FORMAT_HEADER = "#layerlint-debian-index 3"
+BLOCK_NAMES = 64  # names per compressed block: ~3 kB to inflate for one lookup
 PRIORITY_CODES = {"required": "r", "important": "i", "standard": "s", "optional": "", "extra": "x"}
 KEPT_FIELDS = ("Package", "Installed-Size", "Size", "Priority", "Essential",
                "Pre-Depends", "Depends", "Recommends", "Provides")
@@ -258,14 +265,21 @@ def write_index(release: str, packages: dict[str, tuple[str, ...]], meta: dict[s
         essential=sorted(n for n, f in packages.items() if "E" in f[3]),
         required=sorted(n for n, f in packages.items() if f[3].startswith("r") or n == "apt"),
     )
-    lines = [FORMAT_HEADER, "#" + json.dumps(meta, sort_keys=True, separators=(",", ":")), str(len(names))]
-    payload = ("\n".join(lines + names + records) + "\n").encode("utf-8")
-    buffer = io.BytesIO()
-    # mtime=0 keeps the file byte-identical across regenerations of the same data.
-    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=9, mtime=0) as handle:
-        handle.write(payload)
-    out.write_bytes(buffer.getvalue())
-    print(f"wrote {out} ({out.stat().st_size} bytes, {len(packages)} packages, {len(names)} names)", file=sys.stderr)
+    write_blocks(names, records, meta, out)
+
+
+def write_blocks(names: list[str], records: list[str], meta: dict[str, object], out: Path) -> None:
+    """The file layout of ``write_index``: header lines, then one zlib stream per block of names."""
+    blocks, firsts = [], []
+    for start in range(0, len(names), BLOCK_NAMES):
+        rows = zip(names[start:start + BLOCK_NAMES], records[start:start + BLOCK_NAMES])
+        blocks.append(zlib.compress("\n".join(f"{name}\t{record}" for name, record in rows).encode("utf-8"), 9))
+        firsts.append(names[start])
+    ends = list(itertools.accumulate(len(block) for block in blocks))
+    header = [FORMAT_HEADER, "#" + json.dumps(meta, sort_keys=True, separators=(",", ":")),
+              f"{len(names)} {BLOCK_NAMES}", "\t".join(firsts), " ".join(map(str, ends))]
+    out.write_bytes(("\n".join(header) + "\n").encode("utf-8") + b"".join(blocks))
+    print(f"wrote {out} ({out.stat().st_size} bytes, {meta.get('packages')} packages, {len(names)} names)", file=sys.stderr)
 
 
 # -- layer measurement ----------------------------------------------------------------------
@@ -502,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         if args.measure_lists:
             meta["apt_lists"] = measure_lists(release)
-        write_index(release, packages, meta, args.out_dir / f"debian-{release}.txt.gz")
+        write_index(release, packages, meta, args.out_dir / f"debian-{release}.index")
         if args.measure_layers:
             names = tuple(args.packages.split(",")) if args.packages else POPULAR
             measured[release] = measure_layers(release, args.cache, args.out_dir, names)

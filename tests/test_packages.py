@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import importlib.util
 from pathlib import Path
 
@@ -47,7 +46,7 @@ def synthetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DebianIndex:
         fields = {"Package": pkg, "Installed-Size": isize, "Size": size, "Priority": prio, "Essential": ess,
                   "Pre-Depends": pre, "Depends": dep, "Recommends": rec, "Provides": prov}
         records[name] = gen.record({k: v for k, v in fields.items() if v})
-    gen.write_index("testing", records, {"release": "testing", "date": "2026-01-01"}, tmp_path / "debian-testing.txt.gz")
+    gen.write_index("testing", records, {"release": "testing", "date": "2026-01-01"}, tmp_path / "debian-testing.index")
     monkeypatch.setattr(packages, "DATA_DIR", tmp_path)
     load_index.cache_clear()
     yield load_index("testing")
@@ -73,6 +72,22 @@ def test_round_trip_keeps_sizes_flags_and_relations(synthetic: DebianIndex) -> N
     assert virtual.virtual and set(virtual.provided_by) == {"exim4", "postfix"}
     assert synthetic.get("nonexistent") is None
     assert synthetic.essential() == frozenset({"base"})
+
+
+def test_lookups_across_many_blocks_find_every_name_and_relation(tmp_path: Path) -> None:
+    """Names spread over several compressed blocks; relations point across block boundaries."""
+    names = [f"pkg{i:04d}" for i in range(3 * gen.BLOCK_NAMES + 5)]
+    records = [f"{i}\t{i * 10}\t\t\t{gen._base36(len(names) - 1 - i)}" for i in range(len(names))]
+    path = tmp_path / "debian-many.index"
+    gen.write_blocks(names, records, {"release": "many"}, path)
+    index = DebianIndex("many", path.read_bytes())
+    assert len(index) == len(names)
+    for i, name in enumerate(names):
+        package = index.get(name)
+        assert package is not None and package.installed_kib == i
+        assert package.depends == ((names[len(names) - 1 - i],),)
+    assert index.get("pkg") is None and index.get("a") is None and index.get("zzz") is None
+    assert "pkg0000" in index and "pkg9999" not in index
 
 
 def test_closure_picks_first_alternative_and_best_provider(synthetic: DebianIndex) -> None:
@@ -138,10 +153,10 @@ def test_every_shipped_index_records_its_source_and_date() -> None:
     releases = packages.available_releases()
     assert {"bookworm", "trixie"} <= set(releases)
     for release in releases:
-        path = Path(packages.DATA_DIR) / f"debian-{release}.txt.gz"
+        path = Path(packages.DATA_DIR) / f"debian-{release}{packages.INDEX_SUFFIX}"
         assert path.stat().st_size < 3_000_000
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            assert handle.readline().rstrip("\n") == packages.FORMAT_HEADER
+        with path.open("rb") as handle:
+            assert handle.readline().decode().rstrip("\n") == packages.FORMAT_HEADER
         meta = load_index(release).meta
         assert meta["release"] == release and meta["date"]
         assert all(url.startswith("http") and url.endswith("Packages.xz") for url in meta["sources"])

@@ -1,7 +1,9 @@
 """Debian package index and dependency resolver for ``apt-get install`` size estimates.
 
-The index (``layerlint/data/debian-<release>.txt.gz``, made by ``scripts/gen_debian_index.py``)
-is loaded lazily, only when a Dockerfile installs Debian packages: ~65 ms for a release.
+The index (``layerlint/data/debian-<release>.index``, made by ``scripts/gen_debian_index.py``)
+is opened only when a Dockerfile installs Debian packages.  It is compressed in blocks of
+64 names: a lookup bisects the blocks' first names and inflates one block, so sizing an
+install touches a few hundred records instead of inflating the whole release (~40 ms).
 Records are parsed one package at a time as the resolver reaches them.
 
 The resolver mimics what ``apt-get install`` adds on top of an image, well enough for a
@@ -30,14 +32,15 @@ from __future__ import annotations
 import json
 import os
 import zlib
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable
 from functools import lru_cache
 
 from layerlint.source import Frozen, _set
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
-FORMAT_HEADER = "#layerlint-debian-index 2"
+FORMAT_HEADER = "#layerlint-debian-index 3"
+INDEX_SUFFIX = ".index"
 RELEASE_ALIASES = {"12": "bookworm", "13": "trixie", "stable": "trixie", "oldstable": "bookworm"}
 _PRIORITIES = {"r": "required", "i": "important", "s": "standard", "": "optional", "x": "extra"}
 _PYTHON_PREFIXES = ("python3", "libpython3")
@@ -236,52 +239,76 @@ def canonical_release(release: str) -> str:
 def available_releases() -> tuple[str, ...]:
     """Releases with a shipped index, e.g. ``("bookworm", "trixie")``."""
     names = os.listdir(DATA_DIR)
-    return tuple(sorted(n[len("debian-") : -len(".txt.gz")] for n in names if n.startswith("debian-") and n.endswith(".txt.gz")))
+    return tuple(sorted(n[len("debian-") : -len(INDEX_SUFFIX)] for n in names if n.startswith("debian-") and n.endswith(INDEX_SUFFIX)))
 
 
 class DebianIndex:
-    """One release's packages: a sorted name table with records parsed on first use."""
+    """One release's packages: sorted names in compressed blocks, records parsed on first use."""
 
-    __slots__ = ("_cache", "_names", "_records", "meta", "release")
+    __slots__ = ("_block_size", "_blocks", "_cache", "_count", "_data", "_ends", "_firsts", "meta", "release")
 
-    def __init__(self, release: str, text: str) -> None:
-        lines = text.split("\n")
-        if lines[0] != FORMAT_HEADER:
-            raise ValueError(f"not a layerlint Debian index (header {lines[0]!r})")
+    def __init__(self, release: str, data: bytes) -> None:
+        lines = data.split(b"\n", 5)
+        if len(lines) < 6 or lines[0].decode("utf-8", "replace") != FORMAT_HEADER:
+            raise ValueError(f"not a layerlint Debian index (header {lines[0][:40]!r})")
         self.release = release
         self.meta: dict[str, object] = json.loads(lines[1][1:])
-        count = int(lines[2])
-        self._names = lines[3:3 + count]
-        self._records = lines[3 + count:3 + 2 * count]
+        count, block_size = lines[2].split()
+        self._count, self._block_size = int(count), int(block_size)
+        self._firsts = lines[3].decode("utf-8").split("\t")
+        self._ends = [int(end) for end in lines[4].split()]
+        self._data = memoryview(lines[5])
+        self._blocks: dict[int, tuple[list[str], list[str]]] = {}
         self._cache: dict[str, Package | None] = {}
 
     def __len__(self) -> int:
-        return len(self._names)
+        return self._count
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self._position(name) is not None
 
-    def _position(self, name: str) -> int | None:
-        i = bisect_left(self._names, name)
-        return i if i < len(self._names) and self._names[i] == name else None
+    def _block(self, number: int) -> tuple[list[str], list[str]]:
+        """The names and records of one block, inflated once."""
+        block = self._blocks.get(number)
+        if block is None:
+            start = self._ends[number - 1] if number else 0
+            rows = zlib.decompress(self._data[start : self._ends[number]]).decode("utf-8").split("\n")
+            names, records = [], []
+            for row in rows:
+                name, _, record = row.partition("\t")
+                names.append(name)
+                records.append(record)
+            block = self._blocks[number] = (names, records)
+        return block
+
+    def _position(self, name: str) -> tuple[int, int] | None:
+        number = bisect_right(self._firsts, name) - 1
+        if number < 0:
+            return None
+        names = self._block(number)[0]
+        i = bisect_left(names, name)
+        return (number, i) if i < len(names) and names[i] == name else None
+
+    def _name_at(self, position: int) -> str:
+        return self._block(position // self._block_size)[0][position % self._block_size]
 
     def get(self, name: str) -> Package | None:
         """The package (or virtual name) called ``name``, or None if the release lacks it."""
         if name in self._cache:
             return self._cache[name]
         position = self._position(name)
-        package = None if position is None else self._parse(name, self._records[position])
+        package = None if position is None else self._parse(name, self._block(position[0])[1][position[1]])
         self._cache[name] = package
         return package
 
     def _parse(self, name: str, record: str) -> Package:
         fields = record.split("\t") + [""] * 7
-        names = self._names
+        name_at = self._name_at
 
         def relation(value: str) -> Relation:
             if not value:
                 return ()
-            return tuple(tuple(names[int(alt, 36)] for alt in group.split("|")) for group in value.split(","))
+            return tuple(tuple(name_at(int(alt, 36)) for alt in group.split("|")) for group in value.split(","))
 
         flags = fields[2]
         return Package(
@@ -293,7 +320,7 @@ class DebianIndex:
             pre_depends=relation(fields[3]),
             depends=relation(fields[4]),
             recommends=relation(fields[5]),
-            provided_by=tuple(names[int(p, 36)] for p in fields[6].split(",") if p),
+            provided_by=tuple(name_at(int(p, 36)) for p in fields[6].split(",") if p),
         )
 
     def essential(self) -> frozenset[str]:
@@ -309,13 +336,13 @@ class DebianIndex:
 def load_index(release: str) -> DebianIndex:
     """The shipped index of ``release`` (codename or number); raises UnknownRelease."""
     codename = canonical_release(release)
-    path = os.path.join(DATA_DIR, f"debian-{codename}.txt.gz")
+    path = os.path.join(DATA_DIR, f"debian-{codename}{INDEX_SUFFIX}")
     try:
         with open(path, "rb") as fh:
-            compressed = fh.read()
+            data = fh.read()
     except FileNotFoundError:
         raise UnknownRelease(f"no Debian index for {release!r} (have: {', '.join(available_releases())})") from None
-    return DebianIndex(codename, zlib.decompress(compressed, 31).decode("utf-8"))
+    return DebianIndex(codename, data)
 
 
 def requested_name(word: str) -> str:
@@ -423,9 +450,8 @@ def minbase(release: str) -> frozenset[str]:
 def apt_lists_bytes(release: str) -> int | None:
     """Bytes ``apt-get update`` leaves in /var/lib/apt/lists on debian:<release> (measured).
 
-    Read from the index file's header line only: decompressing the first few kilobytes costs
-    well under a millisecond, where loading the whole index costs ~40 ms, and a file whose
-    only apt step is ``apt-get update`` should not pay that on the pre-commit path.
+    Read from the index file's header line only: a file whose only apt step is
+    ``apt-get update`` should not open the package records on the pre-commit path.
     """
     meta = _header_meta(release)
     lists = meta.get("apt_lists") if meta is not None else None
@@ -434,19 +460,16 @@ def apt_lists_bytes(release: str) -> int | None:
 
 def _header_meta(release: str) -> dict | None:
     """The JSON metadata on the second line of a shipped index, without reading the rest."""
-    import json
-
     try:
-        path = os.path.join(DATA_DIR, f"debian-{canonical_release(release)}.txt.gz")
+        path = os.path.join(DATA_DIR, f"debian-{canonical_release(release)}{INDEX_SUFFIX}")
         with open(path, "rb") as fh:
-            head = zlib.decompressobj(31).decompress(fh.read(65536), 262144)
-    except (OSError, zlib.error, UnknownRelease):
+            header, meta = fh.readline(), fh.readline()
+    except (OSError, UnknownRelease):
         return None
-    lines = head.decode("utf-8", "replace").split("\n", 2)
-    if len(lines) < 3 or not lines[1].startswith("#{"):
+    if header.decode("utf-8", "replace").rstrip("\n") != FORMAT_HEADER or not meta.startswith(b"#{"):
         return None
     try:
-        return json.loads(lines[1][1:])
+        return json.loads(meta[1:])
     except ValueError:
         return None
 
