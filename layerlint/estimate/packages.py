@@ -273,11 +273,8 @@ class DebianIndex:
         if block is None:
             start = self._ends[number - 1] if number else 0
             rows = zlib.decompress(self._data[start : self._ends[number]]).decode("utf-8").split("\n")
-            names, records = [], []
-            for row in rows:
-                name, _, record = row.partition("\t")
-                names.append(name)
-                records.append(record)
+            half = len(rows) // 2  # the block's names, then their records
+            names, records = rows[:half], rows[half:]
             block = self._blocks[number] = (names, records)
         return block
 
