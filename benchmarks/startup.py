@@ -33,28 +33,35 @@ def import_us(code: str) -> int:
     return total
 
 
+def wall_s(argv: list[str]) -> float:
+    t = time.perf_counter()
+    subprocess.run(argv, capture_output=True)
+    return time.perf_counter() - t
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("dockerfile", nargs="?", default=str(REPO / "examples" / "Dockerfile"))
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     lint = f"import sys; sys.argv=['layerlint', {args.dockerfile!r}]; from layerlint.cli import main; main()"
-    bare = [import_us("pass") for _ in range(args.runs)]
-    full = [import_us(lint) for _ in range(args.runs)]
+    bare, full = [], []
+    for _ in range(args.runs):  # interleaved, so a burst of load touches both series alike
+        bare.append(import_us("pass"))
+        full.append(import_us(lint))
     print(f"imports, lint path over bare python: median {(statistics.median(full) - statistics.median(bare)) / 1000:.1f} ms, "
           f"best {(min(full) - min(bare)) / 1000:.1f} ms (bare {statistics.median(bare) / 1000:.1f} ms, {args.runs} runs)")
-    walls = []
+    commands = {
+        "bare python": [sys.executable, "-c", "pass"],
+        f"layerlint {Path(args.dockerfile).name}": [sys.executable, "-m", "layerlint", args.dockerfile],
+        f"layerlint --select ALL {Path(args.dockerfile).name}": [sys.executable, "-m", "layerlint", "--select", "ALL", args.dockerfile],
+    }
+    walls: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(args.runs):
-        t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "layerlint", args.dockerfile], capture_output=True)
-        walls.append(time.perf_counter() - t)
-    base = []
-    for _ in range(args.runs):
-        t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "pass"], capture_output=True)
-        base.append(time.perf_counter() - t)
-    print(f"whole process `layerlint {Path(args.dockerfile).name}`: median {statistics.median(walls) * 1000:.1f} ms "
-          f"(bare python {statistics.median(base) * 1000:.1f} ms)")
+        for name, argv in commands.items():
+            walls[name].append(wall_s(argv))
+    for name, times in walls.items():
+        print(f"whole process `{name}`: median {statistics.median(times) * 1000:.1f} ms, best {min(times) * 1000:.1f} ms")
 
 
 if __name__ == "__main__":
