@@ -191,6 +191,8 @@ def _runs_apt(ctx: RuleContext, step: Step, actions: tuple[str, ...]) -> object 
 
 @check("LL208")
 def apt_cache_mount_emptied_by_docker_clean(ctx: RuleContext) -> Iterator[Hit]:
+    from layerlint.checks.apt_facts import docker_clean_disabled
+
     for step in _run_steps(ctx):
         archives = [(m, t) for m, t in _apt_mounts(step) if _related(t, "/var/cache/apt/archives")]
         if not archives:
@@ -198,10 +200,10 @@ def apt_cache_mount_emptied_by_docker_clean(ctx: RuleContext) -> Iterator[Hit]:
         op = _runs_apt(ctx, step, ("install", "upgrade", "download"))
         if op is None:
             continue
+        if docker_clean_disabled(ctx, step.ins, op.command.span.start) is not None:
+            continue
         seq = steps(ctx, step.stage)
         upto = seq[: seq.index(step) + 1]
-        if any("docker-clean" in ctx.source.slice(s.ins.span) for s in upto):
-            continue
         if any(s.ins.keyword in ("COPY", "ADD") and "apt.conf.d" in ctx.source.slice(s.ins.span) for s in upto):
             continue
         mount, target = archives[0]

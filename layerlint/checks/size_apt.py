@@ -1,4 +1,5 @@
-"""apt: package lists left in the layer (LL301) and Recommends installed (LL302)."""
+"""apt: package lists (LL301) and, once docker-clean is gone, downloaded packages (LL320) left in the
+layer; Recommends installed (LL302)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,18 @@ from layerlint.checks.size_common import (
     commands,
     earlier_copies_into,
     earlier_run_matches,
+    line,
     matters,
     subcommand_word,
 )
 from layerlint.fixes import append_to_run, insert_after
+from layerlint.lazyre import lazy
 from layerlint.model import Instruction
 from layerlint.rule import Fix, Hit, RuleContext, Safety, check
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from layerlint.shell import Command
 
 _CLEAN_LISTS = "rm -rf /var/lib/apt/lists/*"
 
@@ -103,3 +110,103 @@ def _configured_off(ctx: RuleContext, ins: Instruction) -> bool:
         lambda: earlier_run_matches(ctx, ins, "apt-recommends-off", lambda t: bool(_CONF_OFF.search(t)))
         or earlier_copies_into(ctx, ins, "/etc/apt/apt.conf.d"),
     )
+
+
+# --------------------------------------------------------------------------- LL320
+
+_APT = frozenset({"apt-get", "apt", "aptitude"})
+_DOWNLOADS = frozenset({"install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "satisfy"})
+_WRITES_BIN = _DOWNLOADS | {"update"}  # every command that reads the lists rebuilds the binary caches
+_CLEANS = frozenset({"clean", "distclean", "dist-clean"})
+_ARCHIVES = "/var/cache/apt/archives"
+_BINS = ("/var/cache/apt/pkgcache.bin", "/var/cache/apt/srcpkgcache.bin")
+# `apt` deletes what it downloaded unless told to keep it; apt-get keeps it unless told not to.
+_APT_KEEPS = lazy(r"(?i)Binary::apt::APT::Keep-Downloaded-Packages\W+(?:true|yes|on|1)\b")
+_APT_GET_DROPS = lazy(r"(?i)(?<!Binary::apt::)\bAPT::Keep-Downloaded-Packages\W+(?:false|no|off|0)\b")
+_OPTION_KEEPS = lazy(r"(?i)^(?:Binary::apt::)?APT::Keep-Downloaded-Packages=(?:true|yes|on|1)$")
+
+
+def _keeps_debs(ctx: RuleContext, ins: Instruction, cmd: Command) -> bool:
+    """Whether this install leaves the .deb files it downloaded in /var/cache/apt/archives."""
+    if cmd.tool == "apt":
+        if any(_OPTION_KEEPS.match(v) for v in cmd.options().values("-o", "--option")):
+            return True
+        return earlier_run_matches(ctx, ins, "apt-keeps-downloads", lambda t: bool(_APT_KEEPS.search(t)))
+    return not earlier_run_matches(ctx, ins, "apt-get-drops-downloads", lambda t: bool(_APT_GET_DROPS.search(t)))
+
+
+def _removed(cmd: Command, target: str) -> bool:
+    """``rm`` of ``target``, of a folder holding it, or of everything in it (``archives/*.deb``)."""
+    from layerlint.ledger import covers, normalize
+
+    if cmd.tool not in ("rm", "unlink"):
+        return False
+    for word in cmd.positional():
+        raw = word.unquoted
+        if not raw.startswith("/") or "$" in raw:
+            continue
+        path = normalize(raw)
+        parent, _, last = path.rpartition("/")
+        if covers(path, target) or (parent == target and any(c in last for c in "*?[")):
+            return True
+    return False
+
+
+def _left(ctx: RuleContext, ins: Instruction, later: list[Command], targets: tuple[str, ...]) -> bool:
+    """Whether ``targets`` reach the layer: not mounted, not cleaned or removed by a ``later`` command."""
+    from layerlint.ledger import covers, mount_targets
+
+    if all(any(covers(m, t) for m in mount_targets(ins, ("cache", "tmpfs", "bind"))) for t in targets):
+        return False
+    for cmd in later:
+        if cmd.tool in _APT and cmd.subcommand() in _CLEANS:
+            return False
+        if all(_removed(cmd, t) for t in targets):
+            return False
+    return True
+
+
+@check("LL320", instructions=("RUN",))
+def apt_cache_left_in_layer(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
+    from layerlint.checks.apt_facts import docker_clean_disabled
+
+    if not matters(ctx, ins):
+        return
+    cmds = commands(ctx, ins)
+    debs: Command | None = None  # the first install whose .deb files stay
+    bins: Command | None = None  # the first command whose binary caches stay
+    disabled = None
+    for k, cmd in enumerate(cmds):
+        sub = cmd.subcommand() if cmd.tool in _APT else None
+        if sub not in _WRITES_BIN:
+            continue
+        found = docker_clean_disabled(ctx, ins, cmd.span.start)
+        if found is None:
+            continue
+        disabled = disabled or found
+        later = cmds[k + 1 :]
+        if debs is None and sub in _DOWNLOADS and _keeps_debs(ctx, ins, cmd) and _left(ctx, ins, later, (_ARCHIVES,)):
+            debs = cmd
+        if bins is None and any(_left(ctx, ins, later, (b,)) for b in _BINS):
+            bins = cmd
+    at = debs or bins
+    if at is None or disabled is None:
+        return
+    what = " and ".join(
+        w
+        for w, left in (
+            ("the downloaded .deb files in /var/cache/apt/archives", debs),
+            ("the package caches /var/cache/apt/pkgcache.bin and srcpkgcache.bin", bins),
+        )
+        if left is not None
+    )
+    how = "removed" if disabled[1].tool in ("rm", "unlink", "shred", "mv") else "rewritten"
+    where = "earlier in this RUN" if disabled[0].index == ins.index else f"on line {line(ctx, disabled[0])}"
+    # `apt-get clean` would also empty a cache mounted on the archives (LL207).
+    cure = "apt-get clean" if _left(ctx, ins, [], (_ARCHIVES,)) else "rm -f /var/cache/apt/*.bin"
+    message = (
+        f"`{at.name} {at.subcommand()}` leaves {what} in this layer, because /etc/apt/apt.conf.d/docker-clean, which "
+        f"would delete them, was {how} {where}: run `{cure}` at the end of the same RUN, or mount a cache on "
+        "/var/cache/apt"
+    )
+    yield ctx.hit(at.span, message, append_to_run(ctx, ins, cure, f"Run {cure} at the end of the RUN"), ins)
