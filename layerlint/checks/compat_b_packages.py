@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-from layerlint.checks.compat_facts import run_commands, word_values
-from layerlint.checks.compat_pinning import _check_packages, _ops, _report, _unpinned
+from layerlint.checks.compat_facts import run_commands
+from layerlint.checks.compat_pinning import Found, _check_packages, _ops, _report, _unpinned, package_values
 from layerlint.model import Instruction
 from layerlint.pkgfacts import PackageOp
 from layerlint.rule import Edit, Fix, Hit, RuleContext, check
@@ -122,7 +122,7 @@ def _rpm_pinned(op: PackageOp) -> Callable[[str], bool]:
 
 
 def _rpm_unpinned(ctx: RuleContext, ins: Instruction, managers: tuple[str, ...]) -> Iterator[Hit]:
-    found: list[tuple[ShellWord, str]] = []
+    found: list[Found] = []
     for script, op in _ops(ctx, ins, managers, ("install", "localinstall", "reinstall", "groupinstall")):
         found.extend(_unpinned(ctx, ins, script, op, _rpm_packages(op), _rpm_pinned(op)))
     yield from _report(ctx, ins, found, "use `name-version`, or `module:stream`")
@@ -167,7 +167,7 @@ def _go_pinned(spec: str) -> bool:
 
 @check("LL437", instructions=("RUN",))
 def go_module_unpinned(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
-    found: list[tuple[ShellWord, str]] = []
+    found: list[Found] = []
     for script, cmd in run_commands(ctx, ins):
         if cmd.tool != "go":
             continue
@@ -177,14 +177,17 @@ def go_module_unpinned(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]:
         sub = positional[0].unquoted
         words = positional[1:2] if sub == "run" else positional[1:]
         for word in words:
-            for value in word_values(ctx, ins, script, cmd, word) or ():
+            values, note = package_values(ctx, ins, script, cmd, word)
+            for value in values or ():
                 if value and not value.endswith(".go") and not _go_pinned(value):
-                    found.append((word, value))
+                    found.append((word, value, note))
     if found:
-        names = ", ".join(dict.fromkeys(f"`{v}`" for _, v in found))
+        names = ", ".join(dict.fromkeys(f"`{v}`" for _, v, _ in found))
+        notes = "".join(f"; {n}" for n in dict.fromkeys(n for _, _, n in found if n))
         yield ctx.hit(
             found[0][0].span,
-            f"{names} has no fixed version: Go fetches whatever is newest when the image is built; add `@vX.Y.Z`",
+            f"{names} has no fixed version: Go fetches whatever is newest when the image is built; add `@vX.Y.Z`"
+            + notes,
             None,
             ins,
         )

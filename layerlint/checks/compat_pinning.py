@@ -2,8 +2,10 @@
 
 Each pinning rule is one predicate over a package spec; the walk over RUN scripts, the
 variable expansion (a package list in ``ARG PKGS="curl=8.5.0-2"`` is pinned) and the report
-are shared.  A word whose value is unknown (an unset variable, ``$(cat list)``) is not
-reported: the rule cannot know what it installs.
+are shared.  A word whose value is unknown (a variable the base image may set, ``$(cat list)``)
+is not reported: the rule cannot know what it installs.  A variable that only another stage
+(or a global ARG not declared again in the stage) sets is not unknown but unset where the RUN
+runs: ENV and ARG do not cross stages, so ``pkg-${version}`` installs ``pkg-``.
 """
 
 from __future__ import annotations
@@ -11,14 +13,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-from layerlint.checks.compat_facts import run_scripts, word_values
+from layerlint.checks.compat_facts import run_scripts, scope_at, word_values
 from layerlint.model import Instruction
 from layerlint.pkgfacts import PackageOp, package_ops
 from layerlint.rule import Edit, Fix, Hit, RuleContext, check
-from layerlint.shell import Script, ShellWord
+from layerlint.shell import Command, Script, ShellWord
 from layerlint.source import Span
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from layerlint.model import Stage
+
 Pinned = Callable[[str], bool]
+# (the word, one value it installs, why a variable in it is empty here or "")
+Found = tuple[ShellWord, str, str]
 
 
 def _ops(ctx: RuleContext, ins: Instruction, managers: Iterable[str], verbs: Iterable[str]) -> Iterator[tuple[Script, PackageOp]]:
@@ -30,27 +38,118 @@ def _ops(ctx: RuleContext, ins: Instruction, managers: Iterable[str], verbs: Ite
                 yield script, op
 
 
+def _settings(ctx: RuleContext) -> dict[str, list[Stage | None]]:
+    """Where the file sets each variable: the stages with an ARG/ENV of that name, None for a global ARG."""
+    out: dict[str, list[Stage | None]] = {}
+    for pair in ctx.build.global_args:
+        out.setdefault(pair.key, []).append(None)
+    for stage in ctx.build.stages:
+        for other in stage.instructions:
+            if other.keyword in ("ARG", "ENV"):
+                for pair in other.pairs:
+                    out.setdefault(pair.key, []).append(stage)
+    return out
+
+
+_SOURCES_ENV = frozenset({".", "source", "eval", "set"})  # may set any variable of the script
+
+
+def _unset_here(ctx: RuleContext, ins: Instruction, script: Script, cmd: Command, names: set[str]) -> dict[str, str] | None:
+    """For each of ``names`` the RUN cannot see, why it is empty there; None when one may hold a value.
+
+    A name is empty when no ARG/ENV of the RUN's stage (or the stages it is built FROM) sets
+    it before the RUN and the script does not, but another stage or a global ARG does: that
+    value does not reach this RUN.  A name set nowhere in the file may come from the base
+    image and stays unknown.
+    """
+    from layerlint.build import lineage
+
+    scope = scope_at(ctx, ins)
+    stage = ctx.stage_of(ins)
+    if scope is None or stage is None or cmd.in_loop or cmd.in_function:
+        return None
+    for other in script.commands:
+        if other.span.start >= cmd.span.start:
+            break
+        if other.name in _SOURCES_ENV or any(a.partition("=")[0] in names for a in other.assignments):
+            return None
+        if other.name in ("export", "readonly", "declare", "local", "typeset", "read"):
+            if any(w.unquoted.partition("=")[0] in names for w in other.args):
+                return None
+    settings: dict[str, list[Stage | None]] = ctx.memo("pinning.variable-settings", lambda: _settings(ctx))
+    chain = {s.index for s in lineage(ctx.build, stage)}
+    out: dict[str, str] = {}
+    for name in sorted(names):
+        if name in scope.env or name in scope.declared_args:
+            continue
+        places = settings.get(name, [])
+        elsewhere = [p for p in places if p is None or p.index not in chain]
+        if not elsewhere or len(elsewhere) < len(places):
+            return None  # set nowhere (maybe by the base image), or later in this very image
+        where = elsewhere[0]
+        if where is None:
+            out[name] = (
+                f"`${{{name}}}` is a global ARG, which a stage sees only after its own `ARG {name}`, so here it is "
+                "empty unless the base image sets it"
+            )
+        else:
+            label = where.name or str(where.index)
+            out[name] = (
+                f"`${{{name}}}` is set only in stage `{label}`; ENV and ARG do not carry across stages, so here it "
+                "is empty unless the base image sets it"
+            )
+    return out or None
+
+
+def package_values(
+    ctx: RuleContext, ins: Instruction, script: Script, cmd: Command, word: ShellWord
+) -> tuple[list[str] | None, str]:
+    """What a package word installs (``word_values``), and a note when that rests on a variable
+    that only another stage sets, read as the empty string it is in this RUN."""
+    values = word_values(ctx, ins, script, cmd, word)
+    if values is not None or not word.has_expansion or "$(" in word.raw or "`" in word.raw:
+        return values, ""
+    from layerlint.expand import ExpansionError, process_words, referenced_names
+
+    scope = scope_at(ctx, ins)
+    names = referenced_names(word.raw, "\\")
+    if scope is None or not scope.guessed.isdisjoint(names):
+        return None, ""
+    unset = _unset_here(ctx, ins, script, cmd, {n for n in names if n not in scope.env})
+    if unset is None:
+        return None, ""
+    missing: list[str] = []
+    try:
+        values = process_words(word.raw, scope.env, "\\", unresolved=missing.append)
+    except ExpansionError:
+        return None, ""
+    if not set(missing) <= unset.keys():
+        return None, ""
+    return values, "; ".join(unset[n] for n in sorted(set(missing)))
+
+
 def _unpinned(
     ctx: RuleContext, ins: Instruction, script: Script, op: PackageOp, words: Iterable[ShellWord], pinned: Pinned
-) -> list[tuple[ShellWord, str]]:
+) -> list[Found]:
     found = []
     for word in words:
-        values = word_values(ctx, ins, script, op.command, word)
+        values, note = package_values(ctx, ins, script, op.command, word)
         for value in values or ():
             if value and not pinned(value):
-                found.append((word, value))
+                found.append((word, value, note))
     return found
 
 
-def _report(ctx: RuleContext, ins: Instruction, found: list[tuple[ShellWord, str]], how: str) -> Iterator[Hit]:
+def _report(ctx: RuleContext, ins: Instruction, found: list[Found], how: str) -> Iterator[Hit]:
     """One finding per RUN, on the first unpinned package, naming them all."""
     if not found:
         return
-    names = ", ".join(dict.fromkeys(f"`{value}`" for _, value in found))
-    many = len({value for _, value in found}) > 1
+    names = ", ".join(dict.fromkeys(f"`{value}`" for _, value, _ in found))
+    many = len({value for _, value, _ in found}) > 1
+    notes = "".join(f"; {n}" for n in dict.fromkeys(note for _, _, note in found if note))
     yield ctx.hit(
         found[0][0].span,
-        f"{names} {'are' if many else 'is'} not pinned: a rebuild may install another version ({how})",
+        f"{names} {'are' if many else 'is'} not pinned: a rebuild may install another version ({how}){notes}",
         None,
         ins,
     )
@@ -64,7 +163,7 @@ def _check_packages(
     how: str,
     packages: Callable[[PackageOp], Iterable[ShellWord]] = lambda op: op.packages,
 ) -> Iterator[Hit]:
-    found: list[tuple[ShellWord, str]] = []
+    found: list[Found] = []
     for script, op in ops:
         found.extend(_unpinned(ctx, ins, script, op, packages(op), pinned))
     yield from _report(ctx, ins, found, how)
