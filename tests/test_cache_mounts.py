@@ -15,21 +15,26 @@ def _lines(text: str, rule: str) -> list[int]:
     return sorted({f.line for f in lint_snippet(text, (rule,)) if f.code == rule})
 
 
-@pytest.mark.parametrize(("env", "lines"), [("1", [3]), ("false", [3]), ("0", [3]), ('""', [])])
-def test_pip_turns_its_cache_off_for_any_non_empty_no_cache_dir(env: str, lines: list[int]) -> None:
-    text = (
-        "FROM python:3.12-slim\n"
-        f"ENV PIP_NO_CACHE_DIR={env}\n"
-        "RUN --mount=type=cache,target=/root/.cache/pip pip install flask\n"
-    )
-    assert _lines(text, "LL207") == lines
+_PIP = ("PIP_NO_CACHE_DIR", "/root/.cache/pip", "pip install flask")
+_UV = ("UV_NO_CACHE", "/root/.cache/uv", "uv pip install --system flask")
 
 
-@pytest.mark.parametrize(("env", "lines"), [("1", [3]), ("true", [3]), ("0", []), ("false", [])])
-def test_uv_reads_uv_no_cache_as_a_boolean(env: str, lines: list[int]) -> None:
-    text = (
-        "FROM python:3.12-slim\n"
-        f"ENV UV_NO_CACHE={env}\n"
-        "RUN --mount=type=cache,target=/root/.cache/uv uv pip install --system flask\n"
-    )
+@pytest.mark.parametrize(
+    ("tool", "value", "lines"),
+    [
+        # pip turns its cache off for any non-empty PIP_NO_CACHE_DIR, false-looking values included
+        (_PIP, "1", [3]),
+        (_PIP, "false", [3]),
+        (_PIP, "0", [3]),
+        (_PIP, '""', []),
+        # uv reads UV_NO_CACHE as a boolean
+        (_UV, "1", [3]),
+        (_UV, "true", [3]),
+        (_UV, "0", []),
+        (_UV, "false", []),
+    ],
+)
+def test_no_cache_variables_read_as_each_tool_reads_them(tool: tuple[str, str, str], value: str, lines: list[int]) -> None:
+    name, cache, command = tool
+    text = f"FROM python:3.12-slim\nENV {name}={value}\nRUN --mount=type=cache,target={cache} {command}\n"
     assert _lines(text, "LL207") == lines
