@@ -1,7 +1,8 @@
 """layerlint against hadolint's own test suite, matched by alias.
 
 ``../shared/conformance/hadolint/cases.yaml`` holds hadolint's hspec cases (a DL code, a
-Dockerfile, ``catch``/``pass``, sometimes an exact count and a config).  Each case whose
+Dockerfile, ``catch``/``pass``, sometimes an exact count and a config): 992 rule, 3
+regression and 18 pragma cases.  Each case whose
 code is an alias of a layerlint rule is linted with only that rule selected and must give
 hadolint's verdict, unless ``tests/data/hadolint_disagreements.yaml`` lists it with the
 reason layerlint deliberately differs.  Codes no rule aliases yet count as "not covered".
@@ -52,8 +53,11 @@ def _load_yaml(path: Path) -> Any:
 
 @cache
 def load_cases() -> tuple[dict[str, Any], ...]:
-    """The rule and regression cases; pragma cases belong to the suppression tests."""
-    return tuple(c for c in _load_yaml(CASES) if c.get("suite") != "pragma" and not c["rule"].startswith("SC"))
+    """Every case of the file: rule, regression and pragma cases (a pragma case is a rule case
+    whose Dockerfile carries ``# hadolint`` comments; the engine applies them as it would for
+    a user).  hadolint's own 99.6 % is over the same cases plus ShellCheck's, which
+    ``tests/test_shellcheck.py`` runs."""
+    return tuple(c for c in _load_yaml(CASES) if not c["rule"].startswith("SC"))
 
 
 def case_key(case: dict[str, Any]) -> str:
@@ -148,8 +152,8 @@ def summary(out: Any = None) -> float:
             print(f"{code:7} {c['agree']:3}/{c['agree'] + c['disagree']:3} agree", file=out)
     overall = total["agree"] / n if n else 0.0
     print(
-        f"covered {covered}/{n} cases ({covered / n:.1%}); agree {total['agree']}/{covered} covered "
-        f"({total['agree'] / covered if covered else 0:.1%}); overall {total['agree']}/{n} ({overall:.1%})",
+        f"covered {covered}/{n} cases ({covered / n:.2%}); agree {total['agree']}/{covered} covered "
+        f"({total['agree'] / covered if covered else 0:.2%}); overall {total['agree']}/{n} ({overall:.2%})",
         file=out,
     )
     return overall
@@ -165,8 +169,9 @@ def all_outcomes() -> tuple[Outcome, ...]:
 def test_agrees_with_hadolint_except_listed_disagreements(all_outcomes: tuple[Outcome, ...]) -> None:
     listed = known_disagreements()
     unexpected = [f"{o.key} {o.code}: {o.detail}" for o in all_outcomes if o.verdict == "disagree" and o.key not in listed]
-    summary()
+    overall = summary()
     assert unexpected == []
+    assert overall >= 0.99  # the compatibility goal: at least 99 % of hadolint's cases agree
 
 
 def test_listed_disagreements_still_disagree(all_outcomes: tuple[Outcome, ...]) -> None:
