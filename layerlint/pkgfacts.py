@@ -569,7 +569,7 @@ def cache_cleaned(script: Script, manager: str) -> Command | None:
     return None
 
 
-_FALSY = frozenset({"", "0", "false", "no", "off"})
+_FALSY = frozenset({"0", "false", "no", "off", "n", "f"})  # what a boolish parser reads as false
 _NO_CACHE: dict[str, tuple[tuple[str, ...], str | None]] = {
     "pip": (("--no-cache-dir", "--no-cache"), "PIP_NO_CACHE_DIR"),
     "uv": (("--no-cache", "-n"), "UV_NO_CACHE"),
@@ -608,8 +608,19 @@ def disables_cache(op: PackageOp, script: Script | None = None) -> bool:
     flags, env = _NO_CACHE.get(key, ((), None))
     if flags and (op.options.has(*flags) or op.command.has_flag(*flags)):
         return True
-    value = env_value(script, op.command, env) if env is not None else None
-    return value is not None and value.lower() not in _FALSY
+    return env_turns_cache_off(key, env_value(script, op.command, env) if env is not None else None)
+
+
+def env_turns_cache_off(manager: str, value: str | None) -> bool:
+    """Whether the manager's no-cache variable (``PIP_NO_CACHE_DIR``, ``UV_NO_CACHE``) set to
+    ``value`` turns its cache off.
+
+    pip does for any non-empty value, ``0`` and ``false`` included (its ``_handle_no_cache_dir``
+    keeps that for backward compatibility); uv reads its variable as a boolean.
+    """
+    if not value:
+        return False
+    return manager != "uv" or value.lower() not in _FALSY
 
 
 def shell_options(script: Script) -> frozenset[str]:

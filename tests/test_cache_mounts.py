@@ -38,3 +38,12 @@ def test_no_cache_variables_read_as_each_tool_reads_them(tool: tuple[str, str, s
     name, cache, command = tool
     text = f"FROM python:3.12-slim\nENV {name}={value}\nRUN --mount=type=cache,target={cache} {command}\n"
     assert _lines(text, "LL207") == lines
+
+
+@pytest.mark.parametrize(
+    ("prefix", "lines"),
+    [("PIP_NO_CACHE_DIR=0 ", [2]), ("export PIP_NO_CACHE_DIR=false && ", [2]), ("PIP_NO_CACHE_DIR= ", []), ("", [])],
+)
+def test_no_cache_variable_set_inside_the_run_counts_too(prefix: str, lines: list[int]) -> None:
+    text = f"FROM python:3.12-slim\nRUN --mount=type=cache,target=/root/.cache/pip {prefix}pip install flask\n"
+    assert _lines(text, "LL207") == lines

@@ -539,7 +539,10 @@ CACHE_FLAGS = [
     ("pip install --no-cache-dir x", True),
     ("pip install x", False),
     ("PIP_NO_CACHE_DIR=1 pip install x", True),
-    ("PIP_NO_CACHE_DIR=0 pip install x", False),
+    ("PIP_NO_CACHE_DIR=0 pip install x", True),  # pip turns its cache off for any value
+    ("PIP_NO_CACHE_DIR= pip install x", False),
+    ("UV_NO_CACHE=0 uv pip install x", False),  # uv reads its variable as a boolean
+    ("UV_NO_CACHE=yes uv pip install x", True),
     ("export PIP_NO_CACHE_DIR=true; pip install x", True),
     ("python3 -m pip install --no-cache-dir x", True),
     ("uv --no-cache pip install x", True),

@@ -107,16 +107,12 @@ _CLEANERS = {
 
 
 def _stage_env_disables(step: Step, manager: str) -> str | None:
-    """``NAME=value`` of an ARG/ENV that turns the manager's cache off, if one does.
+    """``NAME=value`` of an ARG/ENV that turns the manager's cache off, if one does."""
+    from layerlint.pkgfacts import env_turns_cache_off
 
-    pip turns its cache off for any non-empty PIP_NO_CACHE_DIR, `0` and `false` included
-    (pip's ``_handle_no_cache_dir``); uv reads UV_NO_CACHE as a boolean.
-    """
     name = {"pip": "PIP_NO_CACHE_DIR", "uv": "UV_NO_CACHE"}.get(manager)
     value = step.scope.env.get(name) if name else None
-    if value is None or value == "" or (manager == "uv" and value.lower() in ("0", "false", "no", "off", "n", "f")):
-        return None
-    return f"{name}={value}"
+    return f"{name}={value}" if name and env_turns_cache_off(manager, value) else None
 
 
 @check("LL207")
