@@ -72,8 +72,8 @@ def _lists_needed_later(ctx: RuleContext, ins: Instruction) -> bool:
     return False
 
 
-_OFF = re.compile(r"^APT::Install-Recommends\s*=\s*[\"']?(false|0|no|off)[\"']?$", re.IGNORECASE)
-_CONF_OFF = re.compile(r"APT::Install-Recommends\s*(\"|\\\")?\s*(false|0|no|off)\b", re.IGNORECASE)
+_OFF = lazy(r"^APT::Install-Recommends\s*=\s*[\"']?(false|0|no|off)[\"']?$", re.IGNORECASE)
+_CONF_OFF = lazy(r"APT::Install-Recommends\s*(\"|\\\")?\s*(false|0|no|off)\b", re.IGNORECASE)
 
 
 @check("LL302", instructions=("RUN",))
