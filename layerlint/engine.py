@@ -88,9 +88,10 @@ def lint_source(
     enabled = enabled_rules(settings, metas, source.path)
     options = {rid: {**metas[rid].default_options, **settings.options.get(rid, {})} for rid in enabled}
     ctx = RuleContext(dockerfile, build, context_dir, context_explicit, options)
-    from layerlint import suppress
+    if dockerfile.may_have_pragmas(build.build_args):  # most files have none: no layerlint.suppress to import
+        from layerlint import suppress
 
-    suppress.prepare(ctx)  # `# hadolint shell=` is not an ignore pragma: it always reaches the shell rules
+        suppress.prepare(ctx)  # `# hadolint shell=` is not an ignore pragma: it always reaches the shell rules
     load_checks(enabled)
     hits: list[tuple[str, Hit]] = []
     per_instruction: dict[str, list[str]] = {}
@@ -139,7 +140,7 @@ def _run(ctx: RuleContext, rid: str, fn, path: str, *args) -> list[Hit]:  # type
 
 def _suppress(ctx: RuleContext, findings: list[Finding], settings: Settings, enabled: set[str]) -> list[Finding]:
     """Apply inline suppressions (``layerlint.suppress``) unless disabled by settings."""
-    if settings.disable_ignore_pragma:
+    if settings.disable_ignore_pragma or not ctx.dockerfile.may_have_pragmas(ctx.build.build_args):
         return findings
     from layerlint import suppress
 

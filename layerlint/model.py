@@ -340,6 +340,23 @@ class Dockerfile(Frozen):
                 return d
         return None
 
+    def pragma_comments(self) -> tuple[Comment, ...]:
+        """The comments that may carry a suppression or pragma: they name layerlint, hadolint or
+        a BuildKit check (``layerlint.suppress`` reads no others, and most files have none)."""
+        return tuple(c for c in self.comments if any(word in c.text.lower() for word in PRAGMA_WORDS))
+
+    def may_have_pragmas(self, build_args: dict[str, str] | None = None) -> bool:
+        """Whether ``layerlint.suppress`` can find anything: a pragma comment, the ``check``
+        directive, or ``BUILDKIT_DOCKERFILE_CHECK`` among the build arguments."""
+        return bool(
+            self.pragma_comments() or self.directive("check") is not None or (build_args and CHECK_BUILD_ARG in build_args)
+        )
+
+
+# Words every pragma comment holds: `# layerlint: ignore=`, `# hadolint ...`, BuildKit's `# check=`.
+PRAGMA_WORDS = ("layerlint", "hadolint", "check")
+CHECK_BUILD_ARG = "BUILDKIT_DOCKERFILE_CHECK"  # overrides the check directive, as in BuildKit
+
 
 class Layer(Frozen):
     """What one instruction adds to its stage's image."""

@@ -40,6 +40,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from functools import cache
 
+from layerlint.model import CHECK_BUILD_ARG
 from layerlint.rule import Edit, Finding, Fix, Safety, Severity
 from layerlint.settings import is_subcode
 from layerlint.source import Frozen, Span, Value, _set
@@ -58,7 +59,7 @@ BUILDKIT_CHECKS = frozenset(
     "SecretsUsedInArgOrEnv InvalidDefaultArgInFrom FromPlatformFlagConstDisallowed CopyIgnoredFile "
     "InvalidBaseImagePlatform InvalidDefinitionDescription ExposeProtoCasing ExposeInvalidFormat".split()
 )
-CHECK_ARG = "BUILDKIT_DOCKERFILE_CHECK"
+CHECK_ARG = CHECK_BUILD_ARG
 VERBS = {"ignore": "next", "stage-ignore": "stage", "file-ignore": "file", "global-ignore": "file"}
 WHERE = {"next": "on the next instruction", "stage": "in this stage", "file": "in this file"}
 
@@ -200,7 +201,7 @@ def read(dockerfile: Dockerfile, build_args: dict[str, str] | None = None) -> Pr
     suppressions: list[Pragma] = []
     problems: list[Problem] = []
     shell: str | None = None
-    for comment in dockerfile.comments:
+    for comment in dockerfile.pragma_comments():
         raw = text[comment.span.start : comment.span.end]
         if "layerlint" in raw[:40].lower():
             _read_layerlint(raw, comment.span, suppressions, problems)

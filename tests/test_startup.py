@@ -45,3 +45,19 @@ def test_no_module_on_the_lint_path_compiles_a_pattern_at_import() -> None:
             if re.match(r"[A-Za-z_][A-Za-z0-9_]*\s*=\s*re\.compile\(", text):
                 offenders.append(f"{path.relative_to(REPO)}:{number}")
     assert offenders == []
+
+
+def test_a_file_without_pragmas_does_not_load_the_suppression_module() -> None:
+    code = (
+        "import sys\n"
+        "from layerlint.engine import lint_source\n"
+        "from layerlint.settings import Settings\n"
+        "from layerlint.source import SourceFile\n"
+        "for text in sys.argv[1:]:\n"
+        "    codes = [f.code for f in lint_source(SourceFile('Dockerfile', text), Settings(select=('LL601',))).findings]\n"
+        "    print(codes, 'layerlint.suppress' in sys.modules)\n"
+    )
+    plain = "FROM debian:12\n# install the tools\nUSER root\n"
+    pragma = "FROM debian:12\n# hadolint ignore=DL3002\nUSER root\n"
+    done = subprocess.run([sys.executable, "-c", code, plain, pragma], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["['LL601'] False", "[] True"]
