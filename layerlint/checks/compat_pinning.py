@@ -173,7 +173,11 @@ def _check_packages(
 
 
 def _apt_pinned(spec: str) -> bool:
-    return "=" in spec or "/" in spec or spec.endswith(".deb")
+    """``pkg=1.2*`` or ``pkg/release`` or a .deb; ``pkg=*`` and an empty ``pkg=`` name no version."""
+    name, equals, version = spec.partition("=")
+    if equals:
+        return version.strip("*") != ""
+    return "/" in spec or spec.endswith(".deb")
 
 
 @check("LL401", instructions=("RUN",))
