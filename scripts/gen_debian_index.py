@@ -312,12 +312,21 @@ def make_rootfs(release: str, target: Path, slim: bool) -> None:
     """debian:<release>(-slim) look-alike: mmdebstrap minbase + the official images' settings."""
     if target.exists():
         return
+    tmp = bootstrap(release, target, slim, DOCKER_APT_CONF)
+    shutil.copy("/etc/resolv.conf", tmp / "etc/resolv.conf")
+    _run("chroot", str(tmp), "apt-get", "update", "-q")
+    tmp.rename(target)
+
+
+def bootstrap(release: str, target: Path, slim: bool, conf: dict[str, str], *options: str) -> Path:
+    """mmdebstrap's minbase of ``release`` at ``<target>.tmp``, with the ``conf`` files written
+    and, for ``slim``, debuerreotype-slimify's exclusions applied; callers finish and rename it."""
     tmp = target.with_name(target.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    _run("mmdebstrap", "--variant=minbase", "--mode=root", "--components=main", release, str(tmp),
+    _run("mmdebstrap", "--variant=minbase", "--mode=root", "--components=main", *options, release, str(tmp),
          f"deb {MIRROR} {release} main", f"deb {MIRROR} {release}-updates main",
          f"deb {SECURITY_MIRROR} {release}-security main")
-    for relative, text in DOCKER_APT_CONF.items():
+    for relative, text in conf.items():
         path = tmp / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
@@ -334,9 +343,7 @@ def make_rootfs(release: str, target: Path, slim: bool) -> None:
                         path.rmdir()
                 elif path.name != "copyright":
                     path.unlink()
-    shutil.copy("/etc/resolv.conf", tmp / "etc/resolv.conf")
-    _run("chroot", str(tmp), "apt-get", "update", "-q")
-    tmp.rename(target)
+    return tmp
 
 
 def installed_packages(root: Path) -> set[str]:

@@ -12,13 +12,11 @@ and, for ``-slim``, ``debuerreotype-slimify``).  Roots are cached under the work
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from gen_debian_index import MIRROR, SLIM_EXCLUDES
-from gen_debian_index import SECURITY_MIRROR as SECURITY
+from gen_debian_index import bootstrap
 
 _CLEAN = (
     'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb'
@@ -41,31 +39,7 @@ def make_rootfs(release: str, target: Path, slim: bool) -> Path:
     """Build (once) a debian:<release>[-slim] look-alike at ``target``."""
     if target.exists():
         return target
-    tmp = target.with_name(target.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    subprocess.run(
-        ["mmdebstrap", "--variant=minbase", "--mode=root", "--components=main",
-         "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr", release, str(tmp),
-         f"deb {MIRROR} {release} main", f"deb {MIRROR} {release}-updates main",
-         f"deb {SECURITY} {release}-security main"],
-        check=True, capture_output=True, text=True,
-    )
-    for relative, text in DOCKER_CONF.items():
-        path = tmp / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        path.chmod(0o755 if relative.endswith("policy-rc.d") else 0o644)
-    if slim:
-        lines = [f"path-exclude {p}" for p in SLIM_EXCLUDES] + ["path-include /usr/share/doc/*/copyright"]
-        (tmp / "etc/dpkg/dpkg.cfg.d/docker").write_text("\n".join(lines) + "\n")
-        for pattern in SLIM_EXCLUDES:
-            directory = tmp / pattern.strip("/").rsplit("/", 1)[0]
-            for path in sorted(directory.rglob("*"), reverse=True) if directory.is_dir() else ():
-                if path.is_dir() and not path.is_symlink():
-                    if not any(path.iterdir()):
-                        path.rmdir()
-                elif path.name != "copyright":
-                    path.unlink()
+    tmp = bootstrap(release, target, slim, DOCKER_CONF, "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr")
     # What debuerreotype leaves out of the image: apt lists, caches and logs of the bootstrap.
     for pattern in ("var/lib/apt/lists/*", "var/cache/apt/*.bin", "var/cache/apt/archives/*.deb", "var/log/apt/*",
                     "var/log/dpkg.log", "var/log/alternatives.log", "var/log/bootstrap.log"):
