@@ -88,7 +88,8 @@ def lint_source(
     enabled = enabled_rules(settings, metas, source.path)
     options = {rid: {**metas[rid].default_options, **settings.options.get(rid, {})} for rid in enabled}
     ctx = RuleContext(dockerfile, build, context_dir, context_explicit, options)
-    if dockerfile.may_have_pragmas(build.build_args):  # most files have none: no layerlint.suppress to import
+    pragmas = dockerfile.may_have_pragmas(build.build_args)  # most files have none: no layerlint.suppress to import
+    if pragmas:
         from layerlint import suppress
 
         suppress.prepare(ctx)  # `# hadolint shell=` is not an ignore pragma: it always reaches the shell rules
@@ -118,7 +119,8 @@ def lint_source(
         elif subcode_enabled(settings, rid, names, sub[0], source.path):  # a ShellCheck code: SC2086
             finding = make_finding(source, rid, hit, severity_for(settings, rid, sub[1], names, sub[0]))
             findings.append(finding._replace(aliases=(sub[0], *finding.aliases)))
-    findings = _suppress(ctx, findings, settings, enabled)
+    if pragmas and not settings.disable_ignore_pragma:
+        findings = _suppress(ctx, findings, settings, enabled)
     findings.sort(key=lambda f: (f.span.start, f.code))
     return FileResult(source, dockerfile, build, findings, ctx)
 
@@ -139,9 +141,7 @@ def _run(ctx: RuleContext, rid: str, fn, path: str, *args) -> list[Hit]:  # type
 
 
 def _suppress(ctx: RuleContext, findings: list[Finding], settings: Settings, enabled: set[str]) -> list[Finding]:
-    """Apply inline suppressions (``layerlint.suppress``) unless disabled by settings."""
-    if settings.disable_ignore_pragma or not ctx.dockerfile.may_have_pragmas(ctx.build.build_args):
-        return findings
+    """Apply inline suppressions (``layerlint.suppress``), reporting unused and invalid ones."""
     from layerlint import suppress
 
     metas = catalog.load()

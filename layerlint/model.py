@@ -307,6 +307,11 @@ class Instruction(Frozen):
         return self.inner if self.inner is not None else self
 
 
+# Words every pragma comment holds: `# layerlint: ignore=`, `# hadolint ...`, BuildKit's `# check=`.
+PRAGMA_WORDS = ("layerlint", "hadolint", "check")
+CHECK_BUILD_ARG = "BUILDKIT_DOCKERFILE_CHECK"  # overrides the check directive, as in BuildKit
+
+
 class Dockerfile(Frozen):
     """A whole parsed file: directives, instructions, comments and recovered errors."""
 
@@ -352,10 +357,6 @@ class Dockerfile(Frozen):
             self.pragma_comments() or self.directive("check") is not None or (build_args and CHECK_BUILD_ARG in build_args)
         )
 
-
-# Words every pragma comment holds: `# layerlint: ignore=`, `# hadolint ...`, BuildKit's `# check=`.
-PRAGMA_WORDS = ("layerlint", "hadolint", "check")
-CHECK_BUILD_ARG = "BUILDKIT_DOCKERFILE_CHECK"  # overrides the check directive, as in BuildKit
 
 
 class Layer(Frozen):

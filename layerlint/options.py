@@ -11,6 +11,7 @@ argparse, so its messages and exit codes stay the single source of truth for err
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import SimpleNamespace  # the lint path imports types anyway (enum and functools need it)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -73,16 +74,6 @@ CHECK = (
 CHECK_PATHS_HELP = "files or directories ('-' reads stdin)"
 
 
-class Namespace:
-    """The parsed options, read by attribute like argparse's (and picklable for worker processes)."""
-
-    def __init__(self, **values: object) -> None:
-        self.__dict__.update(values)
-
-    def __repr__(self) -> str:
-        return f"Namespace({', '.join(f'{k}={v!r}' for k, v in sorted(self.__dict__.items()))})"
-
-
 def declare(parser: argparse.ArgumentParser, options: Sequence[Option]) -> None:
     """Add the options to an argparse parser (help, errors and unusual command lines)."""
     for o in options:
@@ -96,7 +87,7 @@ def declare(parser: argparse.ArgumentParser, options: Sequence[Option]) -> None:
             )
 
 
-def parse_check(argv: Sequence[str]) -> Namespace | None:
+def parse_check(argv: Sequence[str]) -> SimpleNamespace | None:
     """``check``'s options from a plain command line, or None when argparse must read it.
 
     Returns what argparse would for the same ``argv`` (``argv[0]`` is ``"check"``).
@@ -144,4 +135,4 @@ def parse_check(argv: Sequence[str]) -> Namespace | None:
             values[option.dest].append(value)  # type: ignore[attr-defined]
         else:
             values[option.dest] = value
-    return Namespace(command="check", paths=paths or ["."], **values)
+    return SimpleNamespace(command="check", paths=paths or ["."], **values)

@@ -59,7 +59,6 @@ BUILDKIT_CHECKS = frozenset(
     "SecretsUsedInArgOrEnv InvalidDefaultArgInFrom FromPlatformFlagConstDisallowed CopyIgnoredFile "
     "InvalidBaseImagePlatform InvalidDefinitionDescription ExposeProtoCasing ExposeInvalidFormat".split()
 )
-CHECK_ARG = CHECK_BUILD_ARG
 VERBS = {"ignore": "next", "stage-ignore": "stage", "file-ignore": "file", "global-ignore": "file"}
 WHERE = {"next": "on the next instruction", "stage": "in this stage", "file": "in this file"}
 
@@ -217,8 +216,8 @@ def read(dockerfile: Dockerfile, build_args: dict[str, str] | None = None) -> Pr
         m = re.match(r"#\s*\w+\s*=\s*", raw)
         base = directive.span.start + (m.end() if m else 0)
         check = _read_check(raw[m.end() if m else 0 :], base, directive.span, "check directive", problems)
-    if build_args and CHECK_ARG in build_args:
-        check = _read_check(build_args[CHECK_ARG], None, Span(0, 0), f"build argument {CHECK_ARG}", problems)
+    if build_args and CHECK_BUILD_ARG in build_args:
+        check = _read_check(build_args[CHECK_BUILD_ARG], None, Span(0, 0), f"build argument {CHECK_BUILD_ARG}", problems)
     return Pragmas(tuple(suppressions), check, shell, tuple(problems))
 
 
