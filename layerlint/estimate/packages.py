@@ -333,9 +333,8 @@ class DebianIndex:
 def load_index(release: str) -> DebianIndex:
     """The shipped index of ``release`` (codename or number); raises UnknownRelease."""
     codename = canonical_release(release)
-    path = os.path.join(DATA_DIR, f"debian-{codename}{INDEX_SUFFIX}")
     try:
-        with open(path, "rb") as fh:
+        with open(_index_path(codename), "rb") as fh:
             data = fh.read()
     except FileNotFoundError:
         raise UnknownRelease(f"no Debian index for {release!r} (have: {', '.join(available_releases())})") from None
@@ -458,8 +457,7 @@ def apt_lists_bytes(release: str) -> int | None:
 def _header_meta(release: str) -> dict | None:
     """The JSON metadata on the second line of a shipped index, without reading the rest."""
     try:
-        path = os.path.join(DATA_DIR, f"debian-{canonical_release(release)}{INDEX_SUFFIX}")
-        with open(path, "rb") as fh:
+        with open(_index_path(canonical_release(release)), "rb") as fh:
             header, meta = fh.readline(), fh.readline()
     except (OSError, UnknownRelease):
         return None
@@ -469,6 +467,10 @@ def _header_meta(release: str) -> dict | None:
         return json.loads(meta[1:])
     except ValueError:
         return None
+
+
+def _index_path(codename: str) -> str:
+    return os.path.join(DATA_DIR, f"debian-{codename}{INDEX_SUFFIX}")
 
 
 def _read(path: str) -> str:
