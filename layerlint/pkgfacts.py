@@ -569,7 +569,7 @@ def cache_cleaned(script: Script, manager: str) -> Command | None:
     return None
 
 
-_FALSY = frozenset({"0", "false", "no", "off", "n", "f"})  # what a boolish parser reads as false
+FALSE_WORDS = frozenset({"0", "false", "no", "off", "n", "f"})  # what pip's strtobool and uv read as false
 _NO_CACHE: dict[str, tuple[tuple[str, ...], str | None]] = {
     "pip": (("--no-cache-dir", "--no-cache"), "PIP_NO_CACHE_DIR"),
     "uv": (("--no-cache", "-n"), "UV_NO_CACHE"),
@@ -620,7 +620,7 @@ def env_turns_cache_off(manager: str, value: str | None) -> bool:
     """
     if not value:
         return False
-    return manager != "uv" or value.lower() not in _FALSY
+    return manager != "uv" or value.lower() not in FALSE_WORDS
 
 
 def shell_options(script: Script) -> frozenset[str]:

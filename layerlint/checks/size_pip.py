@@ -9,6 +9,7 @@ from layerlint.checks.size_common import cache_hits, commands, earlier_run_match
 from layerlint.fixes import insert_after
 from layerlint.lazyre import lazy
 from layerlint.model import Instruction
+from layerlint.pkgfacts import FALSE_WORDS  # false-looking values: pip turns its cache off for them all the same
 from layerlint.rule import Edit, Fix, Hit, RuleContext, check
 from layerlint.shell import Command, ShellWord
 from layerlint.source import Span
@@ -38,8 +39,6 @@ def pip_cache_left_in_layer(ctx: RuleContext, ins: Instruction) -> Iterator[Hit]
 # --------------------------------------------------------------------------- LL544
 
 _NAME = "PIP_NO_CACHE_DIR"
-# The values pip's strtobool reads as false; pip turns the cache off for them all the same.
-_FALSE = frozenset({"0", "false", "no", "off", "n", "f"})
 # `PIP_NO_CACHE_DIR=value` as written in a RUN line, quotes included.
 _ASSIGNED = lazy(r"(?<![\w$])PIP_NO_CACHE_DIR=(\"[^\"]*\"|'[^']*'|[^\s;&|)\"',]*)")
 
@@ -96,10 +95,10 @@ def pip_no_cache_dir_false_value(ctx: RuleContext, ins: Instruction) -> Iterator
             if pair.key != _NAME or pair.value is None or "$" in pair.value:
                 continue
             value = unquote(pair.value, ctx.dockerfile.escape)
-            if value.lower() in _FALSE:
+            if value.lower() in FALSE_WORDS:
                 yield _false_value_hit(ctx, ins, pair.span, value, pair.value_span)
         return
     for cmd in commands(ctx, ins):
         for span, value, value_span in _run_assignments(ctx, cmd):
-            if value.lower() in _FALSE:
+            if value.lower() in FALSE_WORDS:
                 yield _false_value_hit(ctx, ins, span, value, value_span)
