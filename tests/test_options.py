@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from layerlint.cli import build_parser
-from layerlint.lazyre import lazy
 from layerlint.options import parse_check
 
 PLAIN = [
@@ -47,14 +46,3 @@ def test_plain_command_lines_read_as_argparse_reads_them(argv: list[str]) -> Non
 @pytest.mark.parametrize("argv", UNUSUAL, ids=" ".join)
 def test_anything_unusual_is_left_to_argparse(argv: list[str]) -> None:
     assert parse_check(argv) is None
-
-
-def test_lazy_pattern_compiles_on_first_use_and_then_behaves_as_compiled() -> None:
-    pattern = lazy(r"(\d+)-(\d+)")
-    assert "search" not in vars(pattern)
-    assert pattern.search("a 12-34 b").groups() == ("12", "34")  # type: ignore[union-attr]
-    assert "search" in vars(pattern)
-    assert pattern.sub(r"\2-\1", "1-2") == "2-1"
-    assert pattern.groups == 2
-    with pytest.raises(AttributeError):
-        pattern.nonexistent  # type: ignore[attr-defined]  # noqa: B018

@@ -11,6 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from layerlint.lazyre import lazy
+
 REPO = Path(__file__).resolve().parents[1]
 
 # Each costs 1-20 ms to import and has a cheaper stand-in on the lint path (see the README's
@@ -61,3 +65,14 @@ def test_a_file_without_pragmas_does_not_load_the_suppression_module() -> None:
     pragma = "FROM debian:12\n# hadolint ignore=DL3002\nUSER root\n"
     done = subprocess.run([sys.executable, "-c", code, plain, pragma], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines() == ["['LL601'] False", "[] True"]
+
+
+def test_lazy_pattern_compiles_on_first_use_and_then_behaves_as_compiled() -> None:
+    pattern = lazy(r"(\d+)-(\d+)")
+    assert "search" not in vars(pattern)
+    assert pattern.search("a 12-34 b").groups() == ("12", "34")  # type: ignore[union-attr]
+    assert "search" in vars(pattern)
+    assert pattern.sub(r"\2-\1", "1-2") == "2-1"
+    assert pattern.groups == 2
+    with pytest.raises(AttributeError):
+        pattern.nonexistent  # type: ignore[attr-defined]  # noqa: B018
