@@ -34,7 +34,7 @@ def test_linting_the_example_imports_none_of_the_heavy_modules() -> None:
         f"print(repr(sorted(m for m in {HEAVY!r} if m in sys.modules)), status, file=sys.stderr)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code, str(REPO / "examples" / "Dockerfile")], capture_output=True, text=True, cwd=REPO
+        [sys.executable, "-c", code, str(REPO / "examples" / "Dockerfile")], capture_output=True, text=True, cwd=REPO, check=True
     )
     assert done.stderr.strip().splitlines()[-1] == "[] 1"  # exit status 1: the example has findings
 
